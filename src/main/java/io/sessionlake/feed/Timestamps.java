@@ -1,0 +1,142 @@
+package io.sessionlake.feed;
+
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+/**
+ * ISO-8601 timestamps to UTC epoch microseconds (SPEC 1): no offset means UTC, an offset is converted,
+ * digits beyond microseconds are dropped. The common shape is parsed by hand because it is on the hot path.
+ */
+public final class Timestamps {
+    private static final long MICROS_PER_SECOND = 1_000_000L;
+
+    private Timestamps() {
+    }
+
+    /** @return epoch microseconds, or {@link Long#MIN_VALUE} when the text is not an ISO-8601 timestamp */
+    public static long parseMicros(String text) {
+        long fast = parseCommonShape(text);
+        if (fast != Long.MIN_VALUE) {
+            return fast;
+        }
+        return parseWithJavaTime(text);
+    }
+
+    public static String format(long micros) {
+        long seconds = Math.floorDiv(micros, MICROS_PER_SECOND);
+        int micro = (int) Math.floorMod(micros, MICROS_PER_SECOND);
+        LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, micro * 1000, ZoneOffset.UTC);
+        return DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(t) + "Z";
+    }
+
+    /** The UTC calendar date of a time, as used for the dt= partitions. */
+    public static LocalDate utcDate(long micros) {
+        return LocalDate.ofEpochDay(Math.floorDiv(Math.floorDiv(micros, MICROS_PER_SECOND), 86_400L));
+    }
+
+    // yyyy-MM-ddTHH:mm:ss[.f{1,9}][Z|+HH:MM|+HHMM|+HH]
+    private static long parseCommonShape(String s) {
+        int n = s.length();
+        if (n < 19 || s.charAt(4) != '-' || s.charAt(7) != '-' || (s.charAt(10) != 'T' && s.charAt(10) != ' ')
+                || s.charAt(13) != ':' || s.charAt(16) != ':') {
+            return Long.MIN_VALUE;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        if ((year | month | day | hour | minute | second) < 0) {
+            return Long.MIN_VALUE;
+        }
+        int i = 19;
+        long micro = 0;
+        if (i < n && s.charAt(i) == '.') {
+            i++;
+            int start = i;
+            while (i < n && Character.isDigit(s.charAt(i))) {
+                if (i - start < 6) {
+                    micro = micro * 10 + (s.charAt(i) - '0');
+                }
+                i++;
+            }
+            int fractionDigits = i - start;
+            if (fractionDigits == 0 || fractionDigits > 9) {
+                return Long.MIN_VALUE;
+            }
+            for (int k = fractionDigits; k < 6; k++) {
+                micro *= 10;
+            }
+        }
+        int offsetSeconds = 0;
+        if (i < n) {
+            char c = s.charAt(i);
+            if (c == 'Z' || c == 'z') {
+                if (i + 1 != n) {
+                    return Long.MIN_VALUE;
+                }
+            } else if (c == '+' || c == '-') {
+                int rest = n - i - 1;
+                int oh;
+                int om = 0;
+                if (rest == 2) {
+                    oh = digits(s, i + 1, 2);
+                } else if (rest == 4) {
+                    oh = digits(s, i + 1, 2);
+                    om = digits(s, i + 3, 2);
+                } else if (rest == 5 && s.charAt(i + 3) == ':') {
+                    oh = digits(s, i + 1, 2);
+                    om = digits(s, i + 4, 2);
+                } else {
+                    return Long.MIN_VALUE;
+                }
+                if (oh < 0 || om < 0 || oh > 18 || om > 59) {
+                    return Long.MIN_VALUE;
+                }
+                offsetSeconds = (oh * 3600 + om * 60) * (c == '-' ? -1 : 1);
+            } else {
+                return Long.MIN_VALUE;
+            }
+        }
+        try {
+            LocalDateTime local = LocalDateTime.of(year, month, day, hour, minute, second);
+            long epochSecond = local.toEpochSecond(ZoneOffset.UTC) - offsetSeconds;
+            return Math.addExact(Math.multiplyExact(epochSecond, MICROS_PER_SECOND), micro);
+        } catch (DateTimeException | ArithmeticException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    private static long parseWithJavaTime(String text) {
+        try {
+            OffsetDateTime t = OffsetDateTime.parse(text);
+            return t.toEpochSecond() * MICROS_PER_SECOND + t.getNano() / 1000;
+        } catch (DateTimeParseException e) {
+            // fall through: maybe a local date-time in another ISO form
+        }
+        try {
+            LocalDateTime t = LocalDateTime.parse(text);
+            return t.toEpochSecond(ZoneOffset.UTC) * MICROS_PER_SECOND + t.getNano() / 1000;
+        } catch (DateTimeParseException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    private static int digits(String s, int from, int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+}

@@ -1,0 +1,127 @@
+package io.sessionlake.session;
+
+import io.sessionlake.feed.Event;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Sessionizes the events of one input object into a state, then reports what changed as a changelog
+ * (SPEC 4, 6): a revision for every session that is new or different, a tombstone for every session id
+ * that disappeared because an event merged it into another. This is the one place those rules live.
+ *
+ * <p>Lateness is judged against the watermark at the start of the run, so the verdict of an event does
+ * not depend on where in the object it stands.
+ */
+public final class IncrementalRun {
+    public enum Verdict { ACCEPTED, DUPLICATE, LATE }
+
+    private final SessionState state;
+    private final long inactivity;
+    private final long horizon;
+    private final long revision;
+    private final long watermarkBefore;
+    private long newestAccepted = SessionState.NO_WATERMARK;
+    /** Published open sessions of each customer touched by this run, as they were before it. */
+    private final Map<Long, List<Session>> before = new HashMap<>();
+    private boolean finished;
+
+    public IncrementalRun(SessionState state) {
+        this.state = state;
+        this.inactivity = state.config.inactivityMicros();
+        this.horizon = state.config.horizonMicros();
+        this.revision = state.sequence + 1;
+        this.watermarkBefore = state.watermark;
+    }
+
+    public long revision() {
+        return revision;
+    }
+
+    public Verdict offer(Event e) {
+        if (finished) {
+            throw new IllegalStateException("run already finished");
+        }
+        if (isBehindHorizon(e.timeMicros())) {
+            return Verdict.LATE;
+        }
+        if (state.seenEvents.containsKey(e.id())) {
+            return Verdict.DUPLICATE;
+        }
+        state.seenEvents.put(e.id(), e.timeMicros());
+        newestAccepted = Math.max(newestAccepted, e.timeMicros());
+        CustomerHistory customer = state.customers.get(e.customerId());
+        if (customer == null) {
+            customer = new CustomerHistory(e.customerId());
+            state.customers.put(e.customerId(), customer);
+        }
+        if (!before.containsKey(e.customerId())) {
+            before.put(e.customerId(), customer.currentOpenSessions());
+        }
+        customer.place(e, inactivity);
+        return Verdict.ACCEPTED;
+    }
+
+    private boolean isBehindHorizon(long timeMicros) {
+        return watermarkBefore != SessionState.NO_WATERMARK && watermarkBefore - timeMicros > horizon;
+    }
+
+    /**
+     * Ends the run: computes the changelog, advances the watermark, records the object in the ledger,
+     * and moves sessions that no in-time event can reach any more out of the open set.
+     */
+    public RunChanges finish(String objectKey, String etag) {
+        finished = true;
+        List<SessionRevision> changes = changelog();
+        long watermarkAfter = Math.max(watermarkBefore, newestAccepted);
+        state.watermark = watermarkAfter;
+        state.sequence = revision;
+        state.ledger.put(objectKey, etag);
+        int finalizedNow = 0;
+        if (watermarkAfter != SessionState.NO_WATERMARK) {
+            finalizedNow = finalizeOldSessions(watermarkAfter - horizon - inactivity);
+            state.seenEvents.retainValuesAtLeast(watermarkAfter - horizon);
+        }
+        return new RunChanges(changes, watermarkBefore, watermarkAfter, revision, finalizedNow);
+    }
+
+    private List<SessionRevision> changelog() {
+        List<SessionRevision> out = new ArrayList<>();
+        for (Map.Entry<Long, List<Session>> touched : new TreeMap<>(before).entrySet()) {
+            Map<String, Session> previous = new LinkedHashMap<>();
+            for (Session s : touched.getValue()) {
+                previous.put(s.sessionId(), s);
+            }
+            for (Session now : state.customers.get(touched.getKey()).currentOpenSessions()) {
+                Session was = previous.remove(now.sessionId());
+                if (!now.equals(was)) {
+                    out.add(new SessionRevision(now, revision, false));
+                }
+            }
+            for (Session gone : previous.values()) {
+                out.add(new SessionRevision(gone, revision, true));
+            }
+        }
+        return out;
+    }
+
+    private int finalizeOldSessions(long cutoff) {
+        int[] count = {0};
+        for (CustomerHistory customer : state.customers.values()) {
+            customer.finalizeEndingBefore(cutoff, s -> {
+                count[0]++;
+                String host = s.referrerHost() == null ? SessionState.NO_REFERRER : s.referrerHost();
+                state.finalizedDurationsByHost.computeIfAbsent(host, h -> new LongLongMap()).add(s.durationMicros(), 1);
+            });
+        }
+        return count[0];
+    }
+
+    /** What a run changed: the changelog rows and the watermark movement. */
+    public record RunChanges(List<SessionRevision> revisions, long watermarkBefore, long watermarkAfter,
+            long revision, int sessionsFinalized) {
+    }
+}

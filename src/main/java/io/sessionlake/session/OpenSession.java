@@ -1,0 +1,150 @@
+package io.sessionlake.session;
+
+import io.sessionlake.feed.Event;
+import io.sessionlake.feed.EventTypes;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A session that later events may still extend or merge, kept as an aggregate rather than its events:
+ * every attribute is a count, a min/max, or "the value of the earliest event that has one", so merging
+ * two sessions gives the same result as sessionizing their events together.
+ */
+public final class OpenSession {
+    long firstTime;
+    long firstId;
+    long lastTime;
+    int eventCount;
+    int pageViews;
+    int searches;
+    int addsToCart;
+    int removesFromCart;
+    int orders;
+    String userAgent;
+    String ip;
+    long pageTime;
+    long pageId;
+    String page;
+    long referrerTime;
+    long referrerId;
+    String referrer;
+    private String cachedId;
+
+    OpenSession() {
+    }
+
+    static OpenSession of(Event e) {
+        OpenSession s = new OpenSession();
+        s.firstTime = e.timeMicros();
+        s.firstId = e.id();
+        s.lastTime = e.timeMicros();
+        s.userAgent = e.userAgent();
+        s.ip = e.ip();
+        s.pageTime = Long.MAX_VALUE;
+        s.referrerTime = Long.MAX_VALUE;
+        s.countType(e.type(), 1);
+        s.eventCount = 1;
+        s.offerPage(e.timeMicros(), e.id(), e.page());
+        s.offerReferrer(e.timeMicros(), e.id(), e.referrer());
+        return s;
+    }
+
+    long start() {
+        return firstTime;
+    }
+
+    long end() {
+        return lastTime;
+    }
+
+    void absorb(Event e) {
+        if (Event.compareTimeThenId(e.timeMicros(), e.id(), firstTime, firstId) < 0) {
+            firstTime = e.timeMicros();
+            firstId = e.id();
+            userAgent = e.userAgent();
+            ip = e.ip();
+            cachedId = null;
+        }
+        lastTime = Math.max(lastTime, e.timeMicros());
+        eventCount++;
+        countType(e.type(), 1);
+        offerPage(e.timeMicros(), e.id(), e.page());
+        offerReferrer(e.timeMicros(), e.id(), e.referrer());
+    }
+
+    void absorb(OpenSession o) {
+        if (Event.compareTimeThenId(o.firstTime, o.firstId, firstTime, firstId) < 0) {
+            firstTime = o.firstTime;
+            firstId = o.firstId;
+            userAgent = o.userAgent;
+            ip = o.ip;
+            cachedId = null;
+        }
+        lastTime = Math.max(lastTime, o.lastTime);
+        eventCount += o.eventCount;
+        pageViews += o.pageViews;
+        searches += o.searches;
+        addsToCart += o.addsToCart;
+        removesFromCart += o.removesFromCart;
+        orders += o.orders;
+        offerPage(o.pageTime, o.pageId, o.page);
+        offerReferrer(o.referrerTime, o.referrerId, o.referrer);
+    }
+
+    private void countType(String type, int n) {
+        switch (type) {
+            case EventTypes.PAGE_VIEW -> pageViews += n;
+            case EventTypes.SEARCH -> searches += n;
+            case EventTypes.ADD_TO_CART -> addsToCart += n;
+            case EventTypes.REMOVE_FROM_CART -> removesFromCart += n;
+            case EventTypes.PLACED_ORDER -> orders += n;
+            default -> {
+                // counted in eventCount only
+            }
+        }
+    }
+
+    private void offerPage(long time, long id, String candidate) {
+        if (candidate != null && Event.compareTimeThenId(time, id, pageTime, pageId) < 0) {
+            pageTime = time;
+            pageId = id;
+            page = candidate;
+        }
+    }
+
+    private void offerReferrer(long time, long id, String candidate) {
+        if (candidate != null && !candidate.isEmpty()
+                && Event.compareTimeThenId(time, id, referrerTime, referrerId) < 0) {
+            referrerTime = time;
+            referrerId = id;
+            referrer = candidate;
+        }
+    }
+
+    /** Derived from the customer and the first event only, so a rebuild from raw files finds the same id. */
+    String sessionId(long customerId) {
+        if (cachedId == null) {
+            cachedId = idFor(customerId, firstId, firstTime);
+        }
+        return cachedId;
+    }
+
+    static String idFor(long customerId, long firstEventId, long firstEventMicros) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] digest = sha.digest((customerId + ":" + firstEventId + ":" + firstEventMicros)
+                    .getBytes(StandardCharsets.US_ASCII));
+            return HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+
+    Session toSession(long customerId, int sessionNumber) {
+        return new Session(sessionId(customerId), customerId, firstTime, lastTime, eventCount, pageViews,
+                searches, addsToCart, removesFromCart, orders, page, referrer, ReferrerHosts.hostOf(referrer),
+                userAgent, ip, sessionNumber);
+    }
+}

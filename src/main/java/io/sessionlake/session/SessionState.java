@@ -1,0 +1,91 @@
+package io.sessionlake.session;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything carried over between runs (SPEC 4): the watermark, the open sessions and finalized
+ * summaries per customer, the ids seen inside the horizon (dedupe), duration counts of finalized sessions
+ * per referrer host, and the ledger of processed objects. One run at a time owns and mutates it.
+ */
+public final class SessionState {
+    public static final long NO_WATERMARK = Long.MIN_VALUE;
+    /** Key for sessions without a referrer in {@link #finalizedDurationsByHost()}. */
+    public static final String NO_REFERRER = "";
+
+    final SessionConfig config;
+    long sequence;
+    long watermark = NO_WATERMARK;
+    final TreeMap<String, String> ledger;
+    final LongLongMap seenEvents;
+    final HashMap<Long, CustomerHistory> customers;
+    final TreeMap<String, LongLongMap> finalizedDurationsByHost;
+
+    SessionState(SessionConfig config, long sequence, long watermark, TreeMap<String, String> ledger,
+            LongLongMap seenEvents, HashMap<Long, CustomerHistory> customers,
+            TreeMap<String, LongLongMap> finalizedDurationsByHost) {
+        this.config = config;
+        this.sequence = sequence;
+        this.watermark = watermark;
+        this.ledger = ledger;
+        this.seenEvents = seenEvents;
+        this.customers = customers;
+        this.finalizedDurationsByHost = finalizedDurationsByHost;
+    }
+
+    public static SessionState empty(SessionConfig config) {
+        return new SessionState(config, 0, NO_WATERMARK, new TreeMap<>(), new LongLongMap(),
+                new HashMap<>(), new TreeMap<>());
+    }
+
+    public SessionConfig config() {
+        return config;
+    }
+
+    /** Number of committed runs; a run's rows carry {@code sequence() + 1} as their revision. */
+    public long sequence() {
+        return sequence;
+    }
+
+    /** The newest event time accepted so far, or {@link #NO_WATERMARK}. */
+    public long watermark() {
+        return watermark;
+    }
+
+    /** True when this exact object version (key and ETag) has already been processed. */
+    public boolean hasProcessed(String objectKey, String etag) {
+        return etag.equals(ledger.get(objectKey));
+    }
+
+    public Map<String, String> ledger() {
+        return java.util.Collections.unmodifiableMap(ledger);
+    }
+
+    public int eventsInDedupeWindow() {
+        return seenEvents.size();
+    }
+
+    public Collection<CustomerHistory> customers() {
+        return customers.values();
+    }
+
+    /** Duration counts (micros to count) of finalized sessions per referrer host. */
+    public Map<String, LongLongMap> finalizedDurationsByHost() {
+        return java.util.Collections.unmodifiableMap(finalizedDurationsByHost);
+    }
+
+    /**
+     * Refuses to continue a state built with another session definition: mixing two timeouts in one
+     * history would make every later number wrong without a trace.
+     */
+    public void requireConfig(SessionConfig wanted) {
+        if (!config.equals(wanted)) {
+            throw new IllegalStateException("the state was built with inactivity " + config.inactivity()
+                    + " and horizon " + config.horizon() + ", but this run is configured with inactivity "
+                    + wanted.inactivity() + " and horizon " + wanted.horizon()
+                    + "; use the same settings, or rebuild: delete state/ and the outputs and process all events again");
+        }
+    }
+}
