@@ -1,0 +1,77 @@
+package io.sessionlake.cli;
+
+import io.sessionlake.generator.FeedGenerator;
+import io.sessionlake.run.ObjectProcessor;
+import io.sessionlake.run.RunReport;
+import io.sessionlake.run.RunSettings;
+import io.sessionlake.store.LocalFolderStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+
+/**
+ * {@code bench}: generates about N events as one input object, then times one {@code process} run of it
+ * and reads the peak heap. Prints figures; it never fails on a number. Run it with the -Xmx you want to prove.
+ */
+final class BenchCommand {
+    private BenchCommand() {
+    }
+
+    static int run(Args args, PrintStream out) throws IOException {
+        long events = args.longValue("events", 1_000_000);
+        Path dir = Path.of(args.optional("dir", "bench-out")).toAbsolutePath();
+        boolean gzip = args.flag("gzip");
+        args.rejectUnknown();
+        Path bucket = dir.resolve("bucket");
+        deleteTree(bucket);
+        FeedGenerator.Options d = FeedGenerator.Options.defaults();
+        // about 9.75 events per customer and day with the default shape
+        int customers = (int) Math.max(1, Math.round(events / 9.75));
+        FeedGenerator.Options o = new FeedGenerator.Options(customers, 1, 1, 0, 0, 0, gzip, 7,
+                LocalDate.of(2022, 4, 1), d.sessionsPerCustomerDay(), d.anonymousRatio());
+        long g0 = System.nanoTime();
+        FeedGenerator.Written w = new FeedGenerator(o).writeTo(bucket.resolve("events"));
+        Path object = w.files().get(0);
+        out.printf("generated %d lines, %d bytes, in %.1f s: %s%n", w.lines(), Files.size(object),
+                (System.nanoTime() - g0) / 1e9, object);
+
+        System.gc();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            pool.resetPeakUsage();
+        }
+        ObjectProcessor processor = new ObjectProcessor(new LocalFolderStore(bucket), RunSettings.defaults(),
+                Clock.systemUTC());
+        String key = bucket.relativize(object).toString().replace('\\', '/');
+        long t0 = System.nanoTime();
+        RunReport r = processor.process(key);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long peakHeap = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peakHeap += pool.getPeakUsage().getUsed();
+            }
+        }
+        out.println(ProcessCommand.summaryLine(r));
+        out.printf("process: %d lines in %.2f s = %.0f lines/s; peak heap %.0f MiB (sum of pool peaks); max heap %d MiB%n",
+                r.counts() == null ? 0 : r.counts().lines(), seconds,
+                r.counts() == null ? 0 : r.counts().lines() / seconds, peakHeap / 1048576.0,
+                Runtime.getRuntime().maxMemory() / 1048576);
+        out.println("timings (ms): " + r.timingsMillis());
+        return r.outcome() == RunReport.Outcome.SUCCEEDED ? 0 : 1;
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var paths = Files.walk(p)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.sessionlake.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.sessionlake.run.Layout;
+import io.sessionlake.run.ObjectProcessor;
+import io.sessionlake.run.RunReport;
+import io.sessionlake.run.RunReportJson;
+import io.sessionlake.run.RunSettings;
+import io.sessionlake.store.ObjectStore;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Entry point for S3 ObjectCreated notifications: one run per record, in the order given. A run that
+ * failed for a reason a retry can fix (storage unreachable, commit contention) fails the invocation so
+ * that Lambda retries; the ledger makes the records that did succeed no-ops on that retry. A corrupt object
+ * does not fail the invocation: retrying cannot fix it, and its run report says what is wrong.
+ */
+@Named("s3-events")
+public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+    private static final Logger LOG = Logger.getLogger(S3EventHandler.class);
+
+    @Inject
+    ObjectProcessor processor;
+
+    @Inject
+    RunSettings settings;
+
+    @Inject
+    ObjectStore store;
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
+        Layout layout = new Layout(settings.inputPrefix());
+        List<Object> runs = new ArrayList<>();
+        boolean retry = false;
+        for (Object record : records(event)) {
+            String key = keyOf(record);
+            String bucket = bucketOf(record);
+            if (key == null) {
+                LOG.warnf("ignoring a record without s3.object.key: %s", record);
+                continue;
+            }
+            if (bucket != null && !store.location().equals("s3://" + bucket)) {
+                LOG.warnf("ignoring s3://%s/%s: this function serves %s", bucket, key, store.location());
+                continue;
+            }
+            if (!layout.isInput(key)) {
+                LOG.infof("ignoring %s: outside the input prefix %s", key, settings.inputPrefix());
+                continue;
+            }
+            RunReport report = processor.process(key);
+            LOG.info(RunReportJson.toNode(report).toString());
+            runs.add(Map.of("key", key, "run_id", report.runId(), "outcome", report.outcome().code()));
+            retry |= report.outcome() == RunReport.Outcome.FAILED && report.retryable();
+        }
+        if (retry) {
+            throw new IllegalStateException("at least one object failed for a reason a retry can fix; see the run reports");
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("runs", runs);
+        return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> records(Map<String, Object> event) {
+        Object r = event == null ? null : event.get("Records");
+        return r instanceof List<?> list ? (List<Object>) list : List.of();
+    }
+
+    /** S3 URL-encodes keys in notifications, with '+' for a space. */
+    static String keyOf(Object record) {
+        Object key = path(record, "s3", "object", "key");
+        return key == null ? null : URLDecoder.decode(key.toString(), StandardCharsets.UTF_8);
+    }
+
+    private static String bucketOf(Object record) {
+        Object name = path(record, "s3", "bucket", "name");
+        return name == null ? null : name.toString();
+    }
+
+    private static Object path(Object node, String... names) {
+        Object cur = node;
+        for (String n : names) {
+            if (!(cur instanceof Map<?, ?> m)) {
+                return null;
+            }
+            cur = m.get(n);
+        }
+        return cur;
+    }
+}

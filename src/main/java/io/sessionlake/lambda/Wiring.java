@@ -1,0 +1,53 @@
+package io.sessionlake.lambda;
+
+import io.sessionlake.run.ObjectProcessor;
+import io.sessionlake.run.RunSettings;
+import io.sessionlake.session.SessionConfig;
+import io.sessionlake.store.ObjectStore;
+import io.sessionlake.store.S3Store;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Builds the adapters the handlers use from {@link SessionlakeSettings}. The S3 client uses the
+ * URL-connection HTTP client (smallest cold start) and the SDK's standard region, credential and endpoint
+ * settings, including AWS_ENDPOINT_URL_S3 for S3-compatible servers.
+ */
+@ApplicationScoped
+public class Wiring {
+
+    @Produces
+    @Singleton
+    S3Client s3Client(SessionlakeSettings settings) {
+        return S3Client.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .forcePathStyle(settings.s3PathStyle())
+                .build();
+    }
+
+    @Produces
+    @Singleton
+    ObjectStore store(S3Client s3, SessionlakeSettings settings) {
+        String bucket = settings.bucket().orElseThrow(() -> new IllegalStateException(
+                "sessionlake.bucket is not set: set the SESSIONLAKE_BUCKET environment variable of the function"));
+        return new S3Store(s3, bucket);
+    }
+
+    @Produces
+    @Singleton
+    RunSettings runSettings(SessionlakeSettings s) {
+        return new RunSettings(s.inputPrefix(), new SessionConfig(s.inactivity(), s.horizon()), s.maxLineBytes(),
+                CompressionCodecName.valueOf(s.parquetCodec()), s.maxCommitAttempts());
+    }
+
+    @Produces
+    @Singleton
+    ObjectProcessor processor(ObjectStore store, RunSettings settings) {
+        return new ObjectProcessor(store, settings, Clock.systemUTC());
+    }
+}

@@ -1,0 +1,46 @@
+package io.sessionlake.run;
+
+import java.time.LocalDate;
+
+/**
+ * Where everything lives in the bucket (SPEC 6). Output names depend only on the run id and the
+ * revision, so a retried run writes the same keys and a run redone after a lost commit writes new ones.
+ */
+public final class Layout {
+    public static final String STATE_KEY = "state/state.bin";
+    public static final String METRICS_KEY = "metrics/orders.json";
+
+    private final String inputPrefix;
+
+    public Layout(String inputPrefix) {
+        this.inputPrefix = inputPrefix;
+    }
+
+    public String inputPrefix() {
+        return inputPrefix;
+    }
+
+    public boolean isInput(String key) {
+        return key.startsWith(inputPrefix) && !key.endsWith("/");
+    }
+
+    public static String sessionsKey(LocalDate dt, long revision, String runId) {
+        return "sessions/dt=" + dt + "/" + partName(revision, runId) + ".parquet";
+    }
+
+    public static String cleanEventsKey(LocalDate dt, long revision, String runId) {
+        return "clean_events/dt=" + dt + "/" + partName(revision, runId) + ".parquet";
+    }
+
+    public static String rejectedKey(long revision, String runId) {
+        return "rejected/" + partName(revision, runId) + ".jsonl";
+    }
+
+    public static String runReportKey(String runId) {
+        return "runs/" + runId + ".json";
+    }
+
+    private static String partName(long revision, String runId) {
+        return String.format("r%012d-%s", revision, runId);
+    }
+}

@@ -1,0 +1,210 @@
+package io.sessionlake.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * A folder standing in for a bucket, with the same key layout. Writes go to a temporary file and are
+ * renamed into place, so a reader never sees half an object; conditional writes hold a lock file so that
+ * two processes on one folder cannot both win. ETags are the MD5 of the content, as S3 gives for
+ * single-part uploads.
+ */
+public final class LocalFolderStore implements ObjectStore {
+    private static final String TEMP_MARK = ".sessionlake-tmp-";
+    private static final String LOCK_FILE = ".sessionlake.lock";
+    private static final Map<Path, ReentrantLock> IN_PROCESS_LOCKS = new ConcurrentHashMap<>();
+
+    private final Path root;
+    private final Map<Path, CachedEtag> etags = new ConcurrentHashMap<>();
+
+    public LocalFolderStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String location() {
+        return root.toString();
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new NoSuchFileException(root.toString(), null, "bucket folder does not exist");
+        }
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        if (!Files.isDirectory(start)) {
+            return List.of();
+        }
+        List<ObjectInfo> out = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(start)) {
+            for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                String key = keyOf(p);
+                if (key.startsWith(prefix) && !p.getFileName().toString().startsWith(TEMP_MARK)
+                        && !key.equals(LOCK_FILE)) {
+                    out.add(new ObjectInfo(key, Files.size(p), etagOf(p)));
+                }
+            }
+        }
+        out.sort((a, b) -> a.key().compareTo(b.key()));
+        return out;
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) throws IOException {
+        Path p = pathOf(key);
+        if (!Files.isRegularFile(p)) {
+            return Optional.empty();
+        }
+        return Optional.of(new ObjectInfo(key, Files.size(p), etagOf(p)));
+    }
+
+    @Override
+    public InputStream open(String key) throws IOException {
+        try {
+            return Files.newInputStream(pathOf(key));
+        } catch (NoSuchFileException e) {
+            throw new ObjectNotFoundException(location(), key);
+        }
+    }
+
+    @Override
+    public Optional<StoredBytes> read(String key) throws IOException {
+        Path p = pathOf(key);
+        try {
+            byte[] bytes = Files.readAllBytes(p);
+            return Optional.of(new StoredBytes(bytes, md5(bytes)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void put(String key, byte[] bytes, String contentType) throws IOException {
+        Path target = pathOf(key);
+        Path tmp = tempFileBeside(target);
+        Files.write(tmp, bytes);
+        moveIntoPlace(tmp, target);
+    }
+
+    @Override
+    public void put(String key, Path file, String contentType) throws IOException {
+        Path target = pathOf(key);
+        Path tmp = tempFileBeside(target);
+        Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+        moveIntoPlace(tmp, target);
+    }
+
+    @Override
+    public String putIfUnchanged(String key, byte[] bytes, String expectedEtag, String contentType) throws IOException {
+        ReentrantLock local = IN_PROCESS_LOCKS.computeIfAbsent(root, r -> new ReentrantLock());
+        local.lock();
+        try {
+            Files.createDirectories(root);
+            try (FileChannel channel = FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
+                Optional<StoredBytes> current = read(key);
+                String currentEtag = current.map(StoredBytes::etag).orElse(null);
+                if (expectedEtag == null ? currentEtag != null : !expectedEtag.equals(currentEtag)) {
+                    throw new ConcurrentUpdateException(key);
+                }
+                put(key, bytes, contentType);
+                return md5(bytes);
+            }
+        } finally {
+            local.unlock();
+        }
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Files.deleteIfExists(pathOf(key));
+    }
+
+    private Path pathOf(String key) {
+        Path p = root.resolve(key).normalize();
+        if (!p.startsWith(root) || key.isEmpty()) {
+            throw new IllegalArgumentException("key " + key + " is outside the bucket folder " + root);
+        }
+        return p;
+    }
+
+    private String keyOf(Path p) {
+        return root.relativize(p).toString().replace('\\', '/');
+    }
+
+    private static Path tempFileBeside(Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        return target.resolveSibling(TEMP_MARK + UUID.randomUUID());
+    }
+
+    private static void moveIntoPlace(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** MD5 of the file, remembered per (size, modification time) so large inputs are hashed once. */
+    private String etagOf(Path p) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+        CachedEtag cached = etags.get(p);
+        long modified = a.lastModifiedTime().toMillis();
+        if (cached != null && cached.size == a.size() && cached.modified == modified) {
+            return cached.etag;
+        }
+        MessageDigest md = newMd5();
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+        }
+        String etag = HexFormat.of().formatHex(md.digest());
+        etags.put(p, new CachedEtag(a.size(), modified, etag));
+        return etag;
+    }
+
+    private static String md5(byte[] bytes) {
+        return HexFormat.of().formatHex(newMd5().digest(bytes));
+    }
+
+    private static MessageDigest newMd5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new UncheckedIOException(new IOException("MD5 is part of every JRE", e));
+        }
+    }
+
+    private record CachedEtag(long size, long modified, String etag) {
+    }
+}

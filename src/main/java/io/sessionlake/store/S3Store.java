@@ -1,0 +1,157 @@
+package io.sessionlake.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The bucket on S3 (or any S3-compatible server). Objects are streamed on read and written with single
+ * PUTs; the state commit uses S3 conditional writes (If-None-Match: * for the first, If-Match after).
+ */
+public final class S3Store implements ObjectStore {
+    private final S3Client s3;
+    private final String bucket;
+
+    public S3Store(S3Client s3, String bucket) {
+        this.s3 = s3;
+        this.bucket = bucket;
+    }
+
+    @Override
+    public String location() {
+        return "s3://" + bucket;
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) throws IOException {
+        List<ObjectInfo> out = new ArrayList<>();
+        try {
+            String token = null;
+            do {
+                ListObjectsV2Response page = s3.listObjectsV2(ListObjectsV2Request.builder()
+                        .bucket(bucket).prefix(prefix).continuationToken(token).build());
+                for (S3Object o : page.contents()) {
+                    out.add(new ObjectInfo(o.key(), o.size(), unquote(o.eTag())));
+                }
+                token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+            } while (token != null);
+        } catch (SdkException e) {
+            throw new IOException("listing " + location() + "/" + prefix + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) throws IOException {
+        try {
+            HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(key));
+            return Optional.of(new ObjectInfo(key, head.contentLength(), unquote(head.eTag())));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw new IOException("reading metadata of " + location() + "/" + key + ": " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new IOException("reading metadata of " + location() + "/" + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public InputStream open(String key) throws IOException {
+        try {
+            return s3.getObject(b -> b.bucket(bucket).key(key));
+        } catch (NoSuchKeyException e) {
+            throw new ObjectNotFoundException(location(), key);
+        } catch (SdkException e) {
+            throw new IOException("reading " + location() + "/" + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<StoredBytes> read(String key) throws IOException {
+        try {
+            ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
+            return Optional.of(new StoredBytes(r.asByteArray(), unquote(r.response().eTag())));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (SdkException e) {
+            throw new IOException("reading " + location() + "/" + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void put(String key, byte[] bytes, String contentType) throws IOException {
+        try {
+            s3.putObject(request(key, contentType).build(), RequestBody.fromBytes(bytes));
+        } catch (SdkException e) {
+            throw new IOException("writing " + location() + "/" + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void put(String key, Path file, String contentType) throws IOException {
+        try {
+            s3.putObject(request(key, contentType).build(), RequestBody.fromFile(file));
+        } catch (SdkException e) {
+            throw new IOException("writing " + location() + "/" + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String putIfUnchanged(String key, byte[] bytes, String expectedEtag, String contentType) throws IOException {
+        PutObjectRequest.Builder req = request(key, contentType);
+        if (expectedEtag == null) {
+            req.ifNoneMatch("*");
+        } else {
+            req.ifMatch("\"" + expectedEtag + "\"");
+        }
+        try {
+            return unquote(s3.putObject(req.build(), RequestBody.fromBytes(bytes)).eTag());
+        } catch (S3Exception e) {
+            // 412: the precondition failed; 409: a concurrent conditional write is in flight on the same key
+            if (e.statusCode() == 412 || e.statusCode() == 409) {
+                throw new ConcurrentUpdateException(key);
+            }
+            throw new IOException("writing " + location() + "/" + key + ": " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new IOException("writing " + location() + "/" + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        try {
+            s3.deleteObject(b -> b.bucket(bucket).key(key));
+        } catch (SdkException e) {
+            throw new IOException("deleting " + location() + "/" + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private PutObjectRequest.Builder request(String key, String contentType) {
+        return PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType);
+    }
+
+    private static String unquote(String etag) {
+        if (etag == null) {
+            return null;
+        }
+        return etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"") ? etag.substring(1, etag.length() - 1) : etag;
+    }
+}
