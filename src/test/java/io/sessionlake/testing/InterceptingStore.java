@@ -1,0 +1,69 @@
+package io.sessionlake.testing;
+
+import io.sessionlake.store.ObjectStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** Wraps a real store and runs a hook before each conditional write: to crash or to stall a commit. */
+public final class InterceptingStore implements ObjectStore {
+    public interface Hook {
+        void beforeConditionalWrite(String key) throws IOException;
+    }
+
+    private final ObjectStore delegate;
+    private final Hook hook;
+
+    public InterceptingStore(ObjectStore delegate, Hook hook) {
+        this.delegate = delegate;
+        this.hook = hook;
+    }
+
+    @Override
+    public String location() {
+        return delegate.location();
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) throws IOException {
+        return delegate.list(prefix);
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) throws IOException {
+        return delegate.stat(key);
+    }
+
+    @Override
+    public InputStream open(String key) throws IOException {
+        return delegate.open(key);
+    }
+
+    @Override
+    public Optional<StoredBytes> read(String key) throws IOException {
+        return delegate.read(key);
+    }
+
+    @Override
+    public void put(String key, byte[] bytes, String contentType) throws IOException {
+        delegate.put(key, bytes, contentType);
+    }
+
+    @Override
+    public void put(String key, Path file, String contentType) throws IOException {
+        delegate.put(key, file, contentType);
+    }
+
+    @Override
+    public String putIfUnchanged(String key, byte[] bytes, String expectedEtag, String contentType) throws IOException {
+        hook.beforeConditionalWrite(key);
+        return delegate.putIfUnchanged(key, bytes, expectedEtag, contentType);
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        delegate.delete(key);
+    }
+}
