@@ -3,6 +3,7 @@ package io.sessionlake.parquet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Set;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -27,11 +28,21 @@ public final class ParquetTable<T> {
     private final MessageType schema;
     private final RowWriter<T> rows;
     private final CompressionCodecName codec;
+    private final Set<String> withoutDictionary;
+    private final Set<String> withoutStatistics;
 
-    ParquetTable(String schemaText, RowWriter<T> rows, CompressionCodecName codec) {
+    /**
+     * @param withoutDictionary columns whose values rarely repeat (ids, times): a dictionary would be built
+     *     and then thrown away for every page, which costs more than the write itself
+     * @param withoutStatistics long text columns nobody filters on: min/max would only cost time and bytes
+     */
+    ParquetTable(String schemaText, RowWriter<T> rows, CompressionCodecName codec, Set<String> withoutDictionary,
+            Set<String> withoutStatistics) {
         this.schema = MessageTypeParser.parseMessageType(schemaText);
         this.rows = rows;
         this.codec = codec;
+        this.withoutDictionary = withoutDictionary;
+        this.withoutStatistics = withoutStatistics;
     }
 
     public MessageType schema() {
@@ -39,14 +50,18 @@ public final class ParquetTable<T> {
     }
 
     public ParquetWriter<T> open(Path file) throws IOException {
-        return new Builder<>(new LocalOutputFile(file), schema, rows)
+        Builder<T> b = new Builder<>(new LocalOutputFile(file), schema, rows)
                 .withConf(new PlainParquetConfiguration())
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .withCompressionCodec(codec)
                 .withRowGroupSize((long) ROW_GROUP_BYTES)
                 .withPageSize(PAGE_BYTES)
                 .withDictionaryEncoding(true)
-                .build();
+                .withPageWriteChecksumEnabled(false)
+                .withSizeStatisticsEnabled(false);
+        withoutDictionary.forEach(c -> b.withDictionaryEncoding(c, false));
+        withoutStatistics.forEach(c -> b.withStatisticsEnabled(c, false));
+        return b.build();
     }
 
     private static final class Builder<T> extends ParquetWriter.Builder<T, Builder<T>> {

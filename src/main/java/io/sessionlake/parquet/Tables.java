@@ -3,6 +3,7 @@ package io.sessionlake.parquet;
 import io.sessionlake.feed.Event;
 import io.sessionlake.session.Session;
 import io.sessionlake.session.SessionRevision;
+import java.util.Set;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
@@ -56,11 +57,15 @@ public final class Tables {
     }
 
     public static ParquetTable<SessionRevision> sessionRevisions(CompressionCodecName codec) {
-        return new ParquetTable<>(SESSION_SCHEMA, Tables::writeRevision, codec);
+        return new ParquetTable<>(SESSION_SCHEMA, Tables::writeRevision, codec,
+                Set.of("session_id", "session_start", "session_end", "duration_seconds"),
+                Set.of("user_agent", "landing_page", "referrer"));
     }
 
     public static ParquetTable<Event> cleanEvents(CompressionCodecName codec) {
-        return new ParquetTable<>(EVENT_SCHEMA, Tables::writeEvent, codec);
+        return new ParquetTable<>(EVENT_SCHEMA, Tables::writeEvent, codec,
+                Set.of("event_id", "event_time", "ip", "attributes"),
+                Set.of("user_agent", "attributes", "page", "referrer", "query"));
     }
 
     private static void writeRevision(org.apache.parquet.io.api.RecordConsumer out, SessionRevision r) {

@@ -1,9 +1,7 @@
 package io.sessionlake.run;
 
 import io.sessionlake.feed.Event;
-import io.sessionlake.feed.EventParser;
 import io.sessionlake.feed.EventTypes;
-import io.sessionlake.feed.LineReader;
 import io.sessionlake.feed.ParsedLine;
 import io.sessionlake.feed.RejectReason;
 import io.sessionlake.feed.Timestamps;
@@ -47,7 +45,6 @@ public final class ObjectProcessor {
     private final RunSettings settings;
     private final Clock clock;
     private final StateRepository states;
-    private final EventParser parser = new EventParser();
 
     public ObjectProcessor(ObjectStore store, RunSettings settings, Clock clock) {
         this.store = store;
@@ -167,60 +164,58 @@ public final class ObjectProcessor {
 
     private void readObject(String key, IncrementalRun run, LineCounts counts, PartitionedFiles<Event> events,
             RejectedLines rejected) throws IOException {
-        LineReader lines = null;
-        try (InputStream raw = store.open(key)) {
-            lines = new LineReader(LineReader.decoded(raw), settings.maxLineBytes());
-            while (lines.next()) {
-                if (lines.isBlank()) {
-                    continue;
-                }
-                counts.lines++;
-                byte[] buf = lines.buffer();
-                int len = lines.length();
-                if (lines.isTooLong()) {
-                    reject(counts, rejected, lines.lineNumber(), RejectReason.LINE_TOO_LONG,
-                            "line of " + len + " bytes exceeds the limit of " + settings.maxLineBytes(), buf, len);
-                    continue;
-                }
-                ParsedLine parsed = parser.parse(buf, 0, len);
-                if (parsed.isRejected()) {
-                    reject(counts, rejected, lines.lineNumber(), parsed.rejection(), parsed.detail(), buf, len);
-                    continue;
-                }
-                if (parsed.anonymous()) {
-                    counts.anonymous++;
-                    continue;
-                }
-                Event e = parsed.event();
-                switch (run.offer(e)) {
-                    case ACCEPTED -> {
-                        counts.accepted++;
-                        events.write(e);
-                        if (!EventTypes.isKnown(e.type())) {
-                            counts.unknownTypes.merge(e.type(), 1L, Long::sum);
-                        }
-                    }
-                    case DUPLICATE -> counts.duplicate++;
-                    case LATE -> {
+        long lastLine = 0;
+        try (InputStream raw = store.open(key);
+                ParsingPipeline lines = new ParsingPipeline(raw, settings.maxLineBytes(), run::isLate, key)) {
+            for (ParsingPipeline.Batch batch = lines.next(); batch != null; batch = lines.next()) {
+                for (int i = 0; i < batch.size; i++) {
+                    ParsingPipeline.Line line = batch.lines[i];
+                    lastLine = line.number();
+                    counts.lines++;
+                    ParsedLine parsed = line.parsed();
+                    if (parsed.isRejected()) {
+                        reject(counts, rejected, line.number(), parsed.rejection(), parsed.detail(), line.raw());
+                    } else if (parsed.anonymous()) {
+                        counts.anonymous++;
+                    } else if (line.late()) {
                         counts.late++;
-                        rejected.add(lines.lineNumber(), "late", "behind the lateness horizon of "
-                                + settings.sessions().horizon() + " from the watermark", buf, len);
+                        rejected.add(line.number(), "late", "behind the lateness horizon of "
+                                + settings.sessions().horizon() + " from the watermark", line.raw(), line.raw().length);
+                    } else {
+                        accept(run, counts, events, parsed.event());
                     }
                 }
             }
         } catch (ZipException | EOFException e) {
-            long at = lines == null ? 0 : lines.lineNumber();
-            throw new RunFailedException(key + ": corrupt gzip stream after line " + at + " (" + e.getMessage()
+            throw new RunFailedException(key + ": corrupt gzip stream after line " + lastLine + " (" + e.getMessage()
                     + "); nothing was written and the state is unchanged. Upload a valid object under a new key"
                     + " or overwrite this one to have it processed", false, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunFailedException("interrupted while reading " + key, true, e);
+        }
+    }
+
+    private static void accept(IncrementalRun run, LineCounts counts, PartitionedFiles<Event> events, Event e)
+            throws IOException {
+        switch (run.offer(e)) {
+            case ACCEPTED -> {
+                counts.accepted++;
+                events.write(e);
+                if (!EventTypes.isKnown(e.type())) {
+                    counts.unknownTypes.merge(e.type(), 1L, Long::sum);
+                }
+            }
+            case DUPLICATE -> counts.duplicate++;
+            case LATE -> throw new IllegalStateException("lateness is decided before offering an event");
         }
     }
 
     private static void reject(LineCounts counts, RejectedLines rejected, long lineNumber, RejectReason reason,
-            String detail, byte[] buf, int len) throws IOException {
+            String detail, byte[] raw) throws IOException {
         counts.rejected++;
         counts.rejectedByReason.merge(reason.code(), 1L, Long::sum);
-        rejected.add(lineNumber, reason.code(), detail, buf, len);
+        rejected.add(lineNumber, reason.code(), detail, raw, raw.length);
     }
 
     private void upload(Attempt a, String key, Path file, String contentType) throws IOException {

@@ -13,6 +13,10 @@ public final class CustomerHistory {
     private final long customerId;
     final FinalizedHistory finalized;
     final ArrayList<OpenSession> open;
+    /** Run bookkeeping, never encoded: the revision of the run that last touched this customer ... */
+    long snapshotRevision;
+    /** ... and the open sessions as that run found them, to compute its changelog. */
+    List<Session> snapshot;
 
     CustomerHistory(long customerId) {
         this(customerId, new FinalizedHistory(), new ArrayList<>(2));

@@ -2,11 +2,9 @@ package io.sessionlake.session;
 
 import io.sessionlake.feed.Event;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Sessionizes the events of one input object into a state, then reports what changed as a changelog
@@ -25,8 +23,8 @@ public final class IncrementalRun {
     private final long revision;
     private final long watermarkBefore;
     private long newestAccepted = SessionState.NO_WATERMARK;
-    /** Published open sessions of each customer touched by this run, as they were before it. */
-    private final Map<Long, List<Session>> before = new HashMap<>();
+    /** Customers touched by this run; each holds its open sessions as they were before it. */
+    private final List<CustomerHistory> touched = new ArrayList<>();
     private boolean finished;
 
     public IncrementalRun(SessionState state) {
@@ -48,21 +46,27 @@ public final class IncrementalRun {
         if (isBehindHorizon(e.timeMicros())) {
             return Verdict.LATE;
         }
-        if (state.seenEvents.containsKey(e.id())) {
+        if (!state.seenEvents.putIfAbsent(e.id(), e.timeMicros())) {
             return Verdict.DUPLICATE;
         }
-        state.seenEvents.put(e.id(), e.timeMicros());
         newestAccepted = Math.max(newestAccepted, e.timeMicros());
         CustomerHistory customer = state.customers.get(e.customerId());
         if (customer == null) {
             customer = new CustomerHistory(e.customerId());
             state.customers.put(e.customerId(), customer);
         }
-        if (!before.containsKey(e.customerId())) {
-            before.put(e.customerId(), customer.currentOpenSessions());
+        if (customer.snapshotRevision != revision) {
+            customer.snapshotRevision = revision;
+            customer.snapshot = customer.open.isEmpty() ? List.of() : customer.currentOpenSessions();
+            touched.add(customer);
         }
         customer.place(e, inactivity);
         return Verdict.ACCEPTED;
+    }
+
+    /** True when an event of this time is behind the lateness horizon for this run. */
+    public boolean isLate(long timeMicros) {
+        return isBehindHorizon(timeMicros);
     }
 
     private boolean isBehindHorizon(long timeMicros) {
@@ -90,12 +94,14 @@ public final class IncrementalRun {
 
     private List<SessionRevision> changelog() {
         List<SessionRevision> out = new ArrayList<>();
-        for (Map.Entry<Long, List<Session>> touched : new TreeMap<>(before).entrySet()) {
+        touched.sort((a, b) -> Long.compare(a.customerId(), b.customerId()));
+        for (CustomerHistory customer : touched) {
             Map<String, Session> previous = new LinkedHashMap<>();
-            for (Session s : touched.getValue()) {
+            for (Session s : customer.snapshot) {
                 previous.put(s.sessionId(), s);
             }
-            for (Session now : state.customers.get(touched.getKey()).currentOpenSessions()) {
+            customer.snapshot = null;
+            for (Session now : customer.currentOpenSessions()) {
                 Session was = previous.remove(now.sessionId());
                 if (!now.equals(was)) {
                     out.add(new SessionRevision(now, revision, false));

@@ -5,6 +5,8 @@ import java.util.Arrays;
 /**
  * Open-addressing map from long to long without boxing: the dedupe index holds an entry per accepted
  * event inside the horizon, millions of them, and a HashMap of Longs would need five times the memory.
+ * The hash keeps neighbouring keys in neighbouring slots: event ids come from a sequence, so lookups walk
+ * memory in order instead of missing the cache on every event.
  */
 public final class LongLongMap {
     private static final long EMPTY = Long.MIN_VALUE;
@@ -20,7 +22,7 @@ public final class LongLongMap {
     }
 
     public LongLongMap(int expected) {
-        int capacity = Integer.highestOneBit(Math.max(4, expected * 2 - 1)) << 1;
+        int capacity = Integer.highestOneBit(Math.max(4, expected * 4 - 1)) << 1;
         keys = new long[capacity];
         values = new long[capacity];
         Arrays.fill(keys, EMPTY);
@@ -46,6 +48,28 @@ public final class LongLongMap {
         return keys[i] == key ? values[i] : missing;
     }
 
+    /** Adds the entry unless the key is present; @return true when it was added */
+    public boolean putIfAbsent(long key, long value) {
+        if (key == EMPTY) {
+            if (hasEmptyKey) {
+                return false;
+            }
+            put(key, value);
+            return true;
+        }
+        int i = slot(key);
+        if (keys[i] == key) {
+            return false;
+        }
+        keys[i] = key;
+        values[i] = value;
+        size++;
+        if (size * 2 > keys.length) {
+            resize(keys.length * 2);
+        }
+        return true;
+    }
+
     public void put(long key, long value) {
         if (key == EMPTY) {
             hasEmptyKey = true;
@@ -58,7 +82,7 @@ public final class LongLongMap {
             size++;
         }
         values[i] = value;
-        if (size * 4 > keys.length * 3) {
+        if (size * 2 > keys.length) {
             resize(keys.length * 2);
         }
     }
@@ -81,6 +105,9 @@ public final class LongLongMap {
 
     /** Keeps only the entries whose value is at least {@code minValue}; rebuilds the table. */
     public void retainValuesAtLeast(long minValue) {
+        if (!anyValueBelow(minValue)) {
+            return;
+        }
         LongLongMap kept = new LongLongMap(Math.max(16, size()));
         forEach((k, v) -> {
             if (v >= minValue) {
@@ -92,6 +119,18 @@ public final class LongLongMap {
         size = kept.size;
         hasEmptyKey = kept.hasEmptyKey;
         emptyKeyValue = kept.emptyKeyValue;
+    }
+
+    private boolean anyValueBelow(long minValue) {
+        if (hasEmptyKey && emptyKeyValue < minValue) {
+            return true;
+        }
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != EMPTY && values[i] < minValue) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int slot(long key) {
@@ -121,10 +160,7 @@ public final class LongLongMap {
     }
 
     private static long mix(long x) {
-        x ^= x >>> 33;
-        x *= 0xff51afd7ed558ccdL;
-        x ^= x >>> 33;
-        return x;
+        return x ^ (x >>> 20) ^ (x >>> 40);
     }
 
     @FunctionalInterface

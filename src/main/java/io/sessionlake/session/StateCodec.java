@@ -1,207 +1,256 @@
 package io.sessionlake.session;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
-import java.util.zip.InflaterInputStream;
+import java.util.zip.Inflater;
 
 /**
- * Binary encoding of {@link SessionState}: versioned, deflated, deterministic (customers in id order), so
- * the same state always gives the same bytes. Private to sessionlake; never read by analysts.
+ * Binary encoding of {@link SessionState}: versioned, deflated, deterministic (customers and ids in order),
+ * so the same state always gives the same bytes. Ids and times are varint deltas: they are dense.
+ * Private to sessionlake; never read by analysts.
  */
 public final class StateCodec {
-    private static final int MAGIC = 0x534c5354; // "SLST"
-    private static final int FORMAT = 1;
+    private static final byte[] MAGIC = {'S', 'L', 'S', 'T'};
+    private static final int FORMAT = 2;
 
     private StateCodec() {
     }
 
     public static byte[] encode(SessionState s) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
-        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-                new DeflaterOutputStream(bytes, deflater, 1 << 16), 1 << 16))) {
-            out.writeInt(MAGIC);
-            out.writeInt(FORMAT);
-            out.writeLong(s.sequence);
-            out.writeLong(s.watermark);
-            out.writeLong(s.config.inactivity().toNanos());
-            out.writeLong(s.config.horizon().toNanos());
-            out.writeInt(s.ledger.size());
-            for (Map.Entry<String, String> e : s.ledger.entrySet()) {
-                writeString(out, e.getKey());
-                writeString(out, e.getValue());
-            }
-            writeLongMap(out, s.seenEvents);
-            out.writeInt(s.finalizedDurationsByHost.size());
-            for (Map.Entry<String, LongLongMap> e : s.finalizedDurationsByHost.entrySet()) {
-                writeString(out, e.getKey());
-                writeLongMap(out, e.getValue());
-            }
-            Long[] ids = s.customers.keySet().toArray(new Long[0]);
-            Arrays.sort(ids);
-            out.writeInt(ids.length);
-            for (Long id : ids) {
-                writeCustomer(out, s.customers.get(id));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("encoding state in memory", e);
-        } finally {
-            deflater.end();
+        StateBytes.Writer w = new StateBytes.Writer();
+        w.varInt(FORMAT);
+        w.varLong(s.sequence);
+        w.varLong(s.watermark);
+        w.varLong(s.config.inactivity().toNanos());
+        w.varLong(s.config.horizon().toNanos());
+        w.varInt(s.ledger.size());
+        for (Map.Entry<String, String> e : s.ledger.entrySet()) {
+            w.string(e.getKey());
+            w.string(e.getValue());
         }
-        return bytes.toByteArray();
+        writeLongMap(w, s.seenEvents);
+        w.varInt(s.finalizedDurationsByHost.size());
+        for (Map.Entry<String, LongLongMap> e : s.finalizedDurationsByHost.entrySet()) {
+            w.string(e.getKey());
+            writeLongMap(w, e.getValue());
+        }
+        long[] ids = new long[s.customers.size()];
+        int n = 0;
+        for (Long id : s.customers.keySet()) {
+            ids[n++] = id;
+        }
+        Arrays.sort(ids);
+        w.varInt(ids.length);
+        long prev = 0;
+        for (long id : ids) {
+            w.varLong(id - prev);
+            prev = id;
+            writeCustomer(w, s.customers.get(id));
+        }
+        return deflate(w.array(), w.length());
     }
 
     public static SessionState decode(InputStream raw) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(new InflaterInputStream(raw), 1 << 16))) {
-            if (in.readInt() != MAGIC) {
-                throw new IOException("not a sessionlake state object (bad magic number)");
-            }
-            int format = in.readInt();
-            if (format != FORMAT) {
-                throw new IOException("state format " + format + " is not supported by this version (expects " + FORMAT + ")");
-            }
-            long sequence = in.readLong();
-            long watermark = in.readLong();
-            SessionConfig config = new SessionConfig(Duration.ofNanos(in.readLong()), Duration.ofNanos(in.readLong()));
-            TreeMap<String, String> ledger = new TreeMap<>();
-            int ledgerSize = in.readInt();
-            for (int i = 0; i < ledgerSize; i++) {
-                ledger.put(readString(in), readString(in));
-            }
-            LongLongMap seen = readLongMap(in);
-            TreeMap<String, LongLongMap> hosts = new TreeMap<>();
-            int hostCount = in.readInt();
-            for (int i = 0; i < hostCount; i++) {
-                hosts.put(readString(in), readLongMap(in));
-            }
-            int customerCount = in.readInt();
-            HashMap<Long, CustomerHistory> customers = new HashMap<>(Math.max(16, customerCount * 4 / 3 + 1));
-            for (int i = 0; i < customerCount; i++) {
-                CustomerHistory c = readCustomer(in);
-                customers.put(c.customerId(), c);
-            }
-            return new SessionState(config, sequence, watermark, ledger, seen, customers, hosts);
+        byte[] packed = raw.readAllBytes();
+        if (packed.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(packed, MAGIC.length), MAGIC)) {
+            throw new IOException("not a sessionlake state object (bad magic number)");
         }
+        byte[] plain = inflate(packed);
+        StateBytes.Reader r = new StateBytes.Reader(plain, plain.length);
+        int format = r.varInt();
+        if (format != FORMAT) {
+            throw new IOException("state format " + format + " is not supported by this version (expects " + FORMAT + ")");
+        }
+        long sequence = r.varLong();
+        long watermark = r.varLong();
+        SessionConfig config = new SessionConfig(Duration.ofNanos(r.varLong()), Duration.ofNanos(r.varLong()));
+        TreeMap<String, String> ledger = new TreeMap<>();
+        int ledgerSize = r.varInt();
+        for (int i = 0; i < ledgerSize; i++) {
+            ledger.put(r.string(), r.string());
+        }
+        LongLongMap seen = readLongMap(r);
+        TreeMap<String, LongLongMap> hosts = new TreeMap<>();
+        int hostCount = r.varInt();
+        for (int i = 0; i < hostCount; i++) {
+            hosts.put(r.string(), readLongMap(r));
+        }
+        int customerCount = r.varInt();
+        HashMap<Long, CustomerHistory> customers = new HashMap<>(Math.max(16, customerCount * 4 / 3 + 1));
+        long id = 0;
+        for (int i = 0; i < customerCount; i++) {
+            id += r.varLong();
+            customers.put(id, readCustomer(r, id));
+        }
+        if (!r.atEnd()) {
+            throw new IOException("corrupt state: trailing bytes");
+        }
+        return new SessionState(config, sequence, watermark, ledger, seen, customers, hosts);
     }
 
-    private static void writeCustomer(DataOutputStream out, CustomerHistory c) throws IOException {
-        out.writeLong(c.customerId());
-        out.writeInt(c.finalized.sessions);
-        out.writeBoolean(c.finalized.purchased);
+    private static void writeCustomer(StateBytes.Writer w, CustomerHistory c) {
+        w.varInt(c.finalized.sessions);
+        w.bool(c.finalized.purchased);
         long[] durations = c.finalized.durationsBeforePurchase();
-        out.writeInt(durations.length);
+        w.varInt(durations.length);
         for (long d : durations) {
-            out.writeLong(d);
+            w.varLong(d);
         }
-        out.writeInt(c.open.size());
+        w.varInt(c.open.size());
         for (OpenSession o : c.open) {
-            out.writeLong(o.firstTime);
-            out.writeLong(o.firstId);
-            out.writeLong(o.lastTime);
-            out.writeInt(o.eventCount);
-            out.writeInt(o.pageViews);
-            out.writeInt(o.searches);
-            out.writeInt(o.addsToCart);
-            out.writeInt(o.removesFromCart);
-            out.writeInt(o.orders);
-            writeString(out, o.userAgent);
-            writeString(out, o.ip);
-            out.writeLong(o.pageTime);
-            out.writeLong(o.pageId);
-            writeString(out, o.page);
-            out.writeLong(o.referrerTime);
-            out.writeLong(o.referrerId);
-            writeString(out, o.referrer);
+            w.varLong(o.firstTime);
+            w.varLong(o.firstId);
+            w.varLong(o.lastTime - o.firstTime);
+            w.varInt(o.eventCount);
+            w.varInt(o.pageViews);
+            w.varInt(o.searches);
+            w.varInt(o.addsToCart);
+            w.varInt(o.removesFromCart);
+            w.varInt(o.orders);
+            w.string(o.userAgent);
+            w.string(o.ip);
+            w.string(o.page);
+            if (o.page != null) {
+                w.varLong(o.pageTime - o.firstTime);
+                w.varLong(o.pageId);
+            }
+            w.string(o.referrer);
+            if (o.referrer != null) {
+                w.varLong(o.referrerTime - o.firstTime);
+                w.varLong(o.referrerId);
+            }
         }
     }
 
-    private static CustomerHistory readCustomer(DataInputStream in) throws IOException {
-        long customerId = in.readLong();
-        int sessions = in.readInt();
-        boolean purchased = in.readBoolean();
-        long[] durations = new long[in.readInt()];
+    private static CustomerHistory readCustomer(StateBytes.Reader r, long customerId) throws IOException {
+        int sessions = r.varInt();
+        boolean purchased = r.bool();
+        long[] durations = new long[r.varInt()];
         for (int i = 0; i < durations.length; i++) {
-            durations[i] = in.readLong();
+            durations[i] = r.varLong();
         }
-        int openCount = in.readInt();
+        int openCount = r.varInt();
         ArrayList<OpenSession> open = new ArrayList<>(Math.max(2, openCount));
         for (int i = 0; i < openCount; i++) {
             OpenSession o = new OpenSession();
-            o.firstTime = in.readLong();
-            o.firstId = in.readLong();
-            o.lastTime = in.readLong();
-            o.eventCount = in.readInt();
-            o.pageViews = in.readInt();
-            o.searches = in.readInt();
-            o.addsToCart = in.readInt();
-            o.removesFromCart = in.readInt();
-            o.orders = in.readInt();
-            o.userAgent = readString(in);
-            o.ip = readString(in);
-            o.pageTime = in.readLong();
-            o.pageId = in.readLong();
-            o.page = readString(in);
-            o.referrerTime = in.readLong();
-            o.referrerId = in.readLong();
-            o.referrer = readString(in);
+            o.firstTime = r.varLong();
+            o.firstId = r.varLong();
+            o.lastTime = o.firstTime + r.varLong();
+            o.eventCount = r.varInt();
+            o.pageViews = r.varInt();
+            o.searches = r.varInt();
+            o.addsToCart = r.varInt();
+            o.removesFromCart = r.varInt();
+            o.orders = r.varInt();
+            o.userAgent = r.string();
+            o.ip = r.string();
+            o.page = r.string();
+            o.pageTime = Long.MAX_VALUE;
+            if (o.page != null) {
+                o.pageTime = o.firstTime + r.varLong();
+                o.pageId = r.varLong();
+            }
+            o.referrer = r.string();
+            o.referrerTime = Long.MAX_VALUE;
+            if (o.referrer != null) {
+                o.referrerTime = o.firstTime + r.varLong();
+                o.referrerId = r.varLong();
+            }
             open.add(o);
         }
         return new CustomerHistory(customerId, FinalizedHistory.restore(sessions, purchased, durations), open);
     }
 
-    private static void writeLongMap(DataOutputStream out, LongLongMap map) throws IOException {
+    private static void writeLongMap(StateBytes.Writer w, LongLongMap map) {
         long[] keys = new long[map.size()];
         int[] n = {0};
         map.forEach((k, v) -> keys[n[0]++] = k);
         Arrays.sort(keys);
-        out.writeInt(keys.length);
+        w.varInt(keys.length);
+        long prevKey = 0;
+        long prevValue = 0;
         for (long k : keys) {
-            out.writeLong(k);
-            out.writeLong(map.get(k, 0));
+            long v = map.get(k, 0);
+            w.varLong(k - prevKey);
+            w.varLong(v - prevValue);
+            prevKey = k;
+            prevValue = v;
         }
     }
 
-    private static LongLongMap readLongMap(DataInputStream in) throws IOException {
-        int size = in.readInt();
+    private static LongLongMap readLongMap(StateBytes.Reader r) throws IOException {
+        int size = r.varInt();
         LongLongMap map = new LongLongMap(Math.max(16, size));
+        long key = 0;
+        long value = 0;
         for (int i = 0; i < size; i++) {
-            map.put(in.readLong(), in.readLong());
+            key += r.varLong();
+            value += r.varLong();
+            map.put(key, value);
         }
         return map;
     }
 
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        if (s == null) {
-            out.writeInt(-1);
-            return;
+    private static byte[] deflate(byte[] plain, int length) {
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        try {
+            deflater.setInput(plain, 0, length);
+            deflater.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, length / 3));
+            out.writeBytes(MAGIC);
+            writeInt(out, length);
+            byte[] chunk = new byte[1 << 16];
+            while (!deflater.finished()) {
+                int n = deflater.deflate(chunk);
+                out.write(chunk, 0, n);
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
         }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
     }
 
-    private static String readString(DataInputStream in) throws IOException {
-        int len = in.readInt();
-        if (len < 0) {
-            return null;
+    private static byte[] inflate(byte[] packed) throws IOException {
+        int length = ((packed[4] & 0xFF) << 24) | ((packed[5] & 0xFF) << 16) | ((packed[6] & 0xFF) << 8) | (packed[7] & 0xFF);
+        if (length < 0) {
+            throw new IOException("corrupt state: bad length");
         }
-        byte[] b = new byte[len];
-        in.readFully(b);
-        return new String(b, StandardCharsets.UTF_8);
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(packed, 8, packed.length - 8);
+            byte[] plain = new byte[length];
+            int n = 0;
+            while (n < length) {
+                int got = inflater.inflate(plain, n, length - n);
+                if (got == 0 && (inflater.finished() || inflater.needsInput())) {
+                    break;
+                }
+                n += got;
+            }
+            if (n != length) {
+                throw new IOException("corrupt state: expected " + length + " bytes, inflated " + n);
+            }
+            return plain;
+        } catch (DataFormatException e) {
+            throw new IOException("corrupt state: " + e.getMessage(), e);
+        } finally {
+            inflater.end();
+        }
+    }
+
+    private static void writeInt(ByteArrayOutputStream out, int v) {
+        out.write(v >>> 24);
+        out.write(v >>> 16);
+        out.write(v >>> 8);
+        out.write(v);
     }
 }
