@@ -25,45 +25,89 @@ final class BenchCommand {
 
     static int run(Args args, PrintStream out) throws IOException {
         long events = args.longValue("events", 1_000_000);
+        long runs = args.longValue("runs", 1);
         Path dir = Path.of(args.optional("dir", "bench-out")).toAbsolutePath();
         boolean gzip = args.flag("gzip");
         args.rejectUnknown();
-        Path bucket = dir.resolve("bucket");
-        deleteTree(bucket);
+        Path feed = dir.resolve("feed");
+        deleteTree(feed);
         FeedGenerator.Options d = FeedGenerator.Options.defaults();
         // about 9.75 events per customer and day with the default shape
         int customers = (int) Math.max(1, Math.round(events / 9.75));
         FeedGenerator.Options o = new FeedGenerator.Options(customers, 1, 1, 0, 0, 0, gzip, 7,
                 LocalDate.of(2022, 4, 1), d.sessionsPerCustomerDay(), d.anonymousRatio());
         long g0 = System.nanoTime();
-        FeedGenerator.Written w = new FeedGenerator(o).writeTo(bucket.resolve("events"));
+        FeedGenerator.Written w = new FeedGenerator(o).writeTo(feed);
         Path object = w.files().get(0);
         out.printf("generated %d lines, %d bytes, in %.1f s: %s%n", w.lines(), Files.size(object),
                 (System.nanoTime() - g0) / 1e9, object);
+        String key = "events/" + feed.relativize(object).toString().replace('\\', '/');
 
-        System.gc();
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            pool.resetPeakUsage();
-        }
-        ObjectProcessor processor = new ObjectProcessor(new LocalFolderStore(bucket), RunSettings.defaults(),
-                Clock.systemUTC());
-        String key = bucket.relativize(object).toString().replace('\\', '/');
-        long t0 = System.nanoTime();
-        RunReport r = processor.process(key);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        long peakHeap = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                peakHeap += pool.getPeakUsage().getUsed();
+        boolean allSucceeded = true;
+        for (int run = 1; run <= runs; run++) {
+            // each run starts from an empty bucket, as the first object of a new deployment would
+            Path bucket = dir.resolve("bucket");
+            deleteTree(bucket);
+            Files.createDirectories(bucket.resolve(key).getParent());
+            Files.copy(object, bucket.resolve(key));
+            System.gc();
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                pool.resetPeakUsage();
             }
+            ObjectProcessor processor = new ObjectProcessor(new LocalFolderStore(bucket), RunSettings.defaults(),
+                    Clock.systemUTC());
+            HeapSampler sampler = new HeapSampler();
+            long t0 = System.nanoTime();
+            RunReport r = processor.process(key);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long sampledPeak = sampler.stop();
+            long peakHeap = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == MemoryType.HEAP) {
+                    peakHeap += pool.getPeakUsage().getUsed();
+                }
+            }
+            long lines = r.counts() == null ? 0 : r.counts().lines();
+            out.printf("run %d: %s; %d lines in %.2f s = %.0f lines/s; heap used at most %.0f MiB (sampled every"
+                    + " 20 ms; sum of pool peaks %.0f MiB), max heap %d MiB%n", run, r.outcome().code(), lines, seconds,
+                    lines / seconds, sampledPeak / 1048576.0, peakHeap / 1048576.0,
+                    Runtime.getRuntime().maxMemory() / 1048576);
+            out.println("  timings (ms): " + r.timingsMillis());
+            if (r.error() != null) {
+                out.println("  error: " + r.error());
+            }
+            allSucceeded &= r.outcome() == RunReport.Outcome.SUCCEEDED;
         }
-        out.println(ProcessCommand.summaryLine(r));
-        out.printf("process: %d lines in %.2f s = %.0f lines/s; peak heap %.0f MiB (sum of pool peaks); max heap %d MiB%n",
-                r.counts() == null ? 0 : r.counts().lines(), seconds,
-                r.counts() == null ? 0 : r.counts().lines() / seconds, peakHeap / 1048576.0,
-                Runtime.getRuntime().maxMemory() / 1048576);
-        out.println("timings (ms): " + r.timingsMillis());
-        return r.outcome() == RunReport.Outcome.SUCCEEDED ? 0 : 1;
+        return allSucceeded ? 0 : 1;
+    }
+
+    /** Polls heap use while a run goes on; the highest reading is the figure a -Xmx must leave room for. */
+    private static final class HeapSampler {
+        private volatile boolean running = true;
+        private volatile long peak;
+        private final Thread thread;
+
+        HeapSampler() {
+            thread = new Thread(() -> {
+                Runtime rt = Runtime.getRuntime();
+                while (running) {
+                    peak = Math.max(peak, rt.totalMemory() - rt.freeMemory());
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "heap-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        long stop() {
+            running = false;
+            thread.interrupt();
+            return peak;
+        }
     }
 
     private static void deleteTree(Path p) throws IOException {

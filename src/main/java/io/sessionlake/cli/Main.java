@@ -14,7 +14,7 @@ public final class Main {
               metrics  --bucket DIR
               generate --out DIR [--customers N --days D --files-per-day F --late-ratio R --dup-ratio R
                                   --bad-lines N --gzip --seed S --start 2022-04-01]
-              bench    [--events N] [--dir DIR]   generate N events into one object and time `process` on it
+              bench    [--events N] [--runs R] [--gzip] [--dir DIR]  generate ~N events as one object, time R runs of it
             """;
 
     private Main() {

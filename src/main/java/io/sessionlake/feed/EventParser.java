@@ -17,6 +17,7 @@ import java.util.Locale;
 public final class EventParser {
     private static final JsonFactory GENERATORS = new JsonFactory();
     private final JsonFactory json;
+    private final StringPool pool = new StringPool(1 << 14);
 
     public EventParser() {
         this.json = JsonFactory.builder()
@@ -57,7 +58,7 @@ public final class EventParser {
         if (p.nextToken() != null) {
             return ParsedLine.rejected(RejectReason.INVALID_JSON, "text after the JSON object");
         }
-        return f.toParsedLine();
+        return f.toParsedLine(pool);
     }
 
     private static void readEventBody(JsonParser p, Fields f) throws IOException {
@@ -151,7 +152,7 @@ public final class EventParser {
             attributes.copyCurrentStructure(p);
         }
 
-        ParsedLine toParsedLine() {
+        ParsedLine toParsedLine(StringPool pool) {
             if (!idPresent || !idValid) {
                 return ParsedLine.rejected(RejectReason.BAD_ID, idPresent ? "id is not an integer" : "no id");
             }
@@ -171,8 +172,9 @@ public final class EventParser {
             if (!customerPresent) {
                 return ParsedLine.anonymousLine();
             }
-            return ParsedLine.accepted(new Event(id, type.toLowerCase(Locale.ROOT), customerId, micros,
-                    userAgent, ip, page, referrer, query, product, position, attributesJson()));
+            return ParsedLine.accepted(new Event(id, pool.intern(type.toLowerCase(Locale.ROOT)), customerId, micros,
+                    pool.intern(userAgent), ip, pool.intern(page), pool.intern(referrer), query, pool.intern(product),
+                    position, attributesJson()));
         }
 
         private String attributesJson() {

@@ -122,30 +122,34 @@ public final class ObjectProcessor {
             long tRead = System.nanoTime();
             PartitionedFiles<Event> events = new PartitionedFiles<>(Tables.cleanEvents(settings.parquetCodec()), tmp,
                     "events", e -> Timestamps.utcDate(e.timeMicros()));
+            PartitionedFiles<SessionRevision> sessions = new PartitionedFiles<>(
+                    Tables.sessionRevisions(settings.parquetCodec()), tmp, "sessions", r -> r.session().startDate());
             Path rejectedFile;
+            Map<LocalDate, Path> sessionFiles;
             try (RejectedLines rejected = new RejectedLines(tmp.resolve("rejected.jsonl"), key);
-                    PartitionedFiles<Event> ev = events) {
+                    PartitionedFiles<Event> ev = events; PartitionedFiles<SessionRevision> ss = sessions) {
                 readObject(key, run, a.counts, ev, rejected);
-                a.changes = run.finish(key, etag);
                 a.eventFiles = ev.finish();
                 rejectedFile = rejected.finish();
-            }
-            a.timings.put("read_and_sessionize", millisSince(tRead));
-
-            long tWrite = System.nanoTime();
-            Map<LocalDate, Path> sessionFiles;
-            try (PartitionedFiles<SessionRevision> sessions = new PartitionedFiles<>(
-                    Tables.sessionRevisions(settings.parquetCodec()), tmp, "sessions", r -> r.session().startDate())) {
-                for (SessionRevision r : a.changes.revisions()) {
-                    sessions.write(r);
+                a.timings.put("read_and_sessionize", millisSince(tRead));
+                long tChanges = System.nanoTime();
+                a.changes = run.finish(key, etag, r -> {
+                    try {
+                        ss.write(r);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
                     if (r.deleted()) {
                         a.tombstones++;
                     } else {
                         a.revisions++;
                     }
-                }
-                sessionFiles = sessions.finish();
+                });
+                sessionFiles = ss.finish();
+                a.timings.put("write_session_revisions", millisSince(tChanges));
             }
+
+            long tWrite = System.nanoTime();
             for (Map.Entry<LocalDate, Path> f : sessionFiles.entrySet()) {
                 upload(a, Layout.sessionsKey(f.getKey(), revision, runId), f.getValue(), PARQUET);
             }

@@ -9,7 +9,8 @@ import java.util.Arrays;
 public final class FinalizedHistory {
     int sessions;
     boolean purchased;
-    private long[] durationsBeforePurchase = new long[0];
+    private static final long[] NONE = new long[0];
+    private long[] durationsBeforePurchase = NONE;
 
     void absorb(Session s) {
         sessions++;

@@ -78,8 +78,19 @@ public final class IncrementalRun {
      * and moves sessions that no in-time event can reach any more out of the open set.
      */
     public RunChanges finish(String objectKey, String etag) {
+        List<SessionRevision> changes = new ArrayList<>();
+        RunChanges summary = finish(objectKey, etag, changes::add);
+        return new RunChanges(changes, summary.watermarkBefore(), summary.watermarkAfter(), summary.revision(),
+                summary.sessionsFinalized());
+    }
+
+    /**
+     * As {@link #finish(String, String)}, but hands each changelog row to {@code sink} as it is computed
+     * instead of collecting them: a large object touches millions of sessions. The returned changes list is empty.
+     */
+    public RunChanges finish(String objectKey, String etag, java.util.function.Consumer<SessionRevision> sink) {
         finished = true;
-        List<SessionRevision> changes = changelog();
+        changelog(sink);
         long watermarkAfter = Math.max(watermarkBefore, newestAccepted);
         state.watermark = watermarkAfter;
         state.sequence = revision;
@@ -89,11 +100,10 @@ public final class IncrementalRun {
             finalizedNow = finalizeOldSessions(watermarkAfter - horizon - inactivity);
             state.seenEvents.retainValuesAtLeast(watermarkAfter - horizon);
         }
-        return new RunChanges(changes, watermarkBefore, watermarkAfter, revision, finalizedNow);
+        return new RunChanges(List.of(), watermarkBefore, watermarkAfter, revision, finalizedNow);
     }
 
-    private List<SessionRevision> changelog() {
-        List<SessionRevision> out = new ArrayList<>();
+    private void changelog(java.util.function.Consumer<SessionRevision> out) {
         touched.sort((a, b) -> Long.compare(a.customerId(), b.customerId()));
         for (CustomerHistory customer : touched) {
             Map<String, Session> previous = new LinkedHashMap<>();
@@ -104,14 +114,13 @@ public final class IncrementalRun {
             for (Session now : customer.currentOpenSessions()) {
                 Session was = previous.remove(now.sessionId());
                 if (!now.equals(was)) {
-                    out.add(new SessionRevision(now, revision, false));
+                    out.accept(new SessionRevision(now, revision, false));
                 }
             }
             for (Session gone : previous.values()) {
-                out.add(new SessionRevision(gone, revision, true));
+                out.accept(new SessionRevision(gone, revision, true));
             }
         }
-        return out;
     }
 
     private int finalizeOldSessions(long cutoff) {

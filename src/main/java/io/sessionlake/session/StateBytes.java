@@ -2,7 +2,9 @@ package io.sessionlake.session;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 
 /**
  * Unsynchronised byte encoding for the state: varints, fixed longs and length-prefixed UTF-8. The JDK's
@@ -12,9 +14,15 @@ final class StateBytes {
     private StateBytes() {
     }
 
+    /** Writes through a private buffer to a stream (a deflater), so the plain encoding never exists whole. */
     static final class Writer {
-        private byte[] buf = new byte[1 << 16];
+        private final OutputStream out;
+        private final byte[] buf = new byte[1 << 16];
         private int pos;
+
+        Writer(OutputStream out) {
+            this.out = out;
+        }
 
         void varLong(long signed) {
             ensure(10);
@@ -42,41 +50,61 @@ final class StateBytes {
             }
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             varInt(b.length);
+            if (b.length > buf.length / 2) {
+                flush();
+                write(b, b.length);
+                return;
+            }
             ensure(b.length);
             System.arraycopy(b, 0, buf, pos, b.length);
             pos += b.length;
         }
 
-        byte[] array() {
-            return buf;
+        void flush() {
+            write(buf, pos);
+            pos = 0;
         }
 
-        int length() {
-            return pos;
+        private void write(byte[] b, int len) {
+            try {
+                out.write(b, 0, len);
+            } catch (IOException e) {
+                throw new UncheckedIOException("encoding state in memory", e);
+            }
         }
 
         private void ensure(int n) {
             if (pos + n > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+                flush();
             }
         }
     }
 
+    /** Reads from a stream (an inflater) through a private buffer. */
     static final class Reader {
-        private final byte[] buf;
-        private final int end;
+        private final InputStream in;
+        private final byte[] buf = new byte[1 << 16];
+        private int end;
         private int pos;
 
-        Reader(byte[] buf, int end) {
-            this.buf = buf;
-            this.end = end;
+        Reader(InputStream in) {
+            this.in = in;
+        }
+
+        private boolean fill() throws IOException {
+            if (pos < end) {
+                return true;
+            }
+            end = in.readNBytes(buf, 0, buf.length);
+            pos = 0;
+            return end > 0;
         }
 
         long varLong() throws IOException {
             long v = 0;
             int shift = 0;
             while (true) {
-                if (pos >= end) {
+                if (!fill()) {
                     throw new IOException("corrupt state: truncated");
                 }
                 int b = buf[pos++] & 0xFF;
@@ -101,7 +129,7 @@ final class StateBytes {
         }
 
         boolean bool() throws IOException {
-            if (pos >= end) {
+            if (!fill()) {
                 throw new IOException("corrupt state: truncated");
             }
             return buf[pos++] != 0;
@@ -112,16 +140,22 @@ final class StateBytes {
             if (len < 0) {
                 return null;
             }
-            if (pos + len > end) {
-                throw new IOException("corrupt state: truncated string");
+            byte[] b = new byte[len];
+            int n = 0;
+            while (n < len) {
+                if (!fill()) {
+                    throw new IOException("corrupt state: truncated string");
+                }
+                int take = Math.min(len - n, end - pos);
+                System.arraycopy(buf, pos, b, n, take);
+                pos += take;
+                n += take;
             }
-            String s = new String(buf, pos, len, StandardCharsets.UTF_8);
-            pos += len;
-            return s;
+            return new String(b, StandardCharsets.UTF_8);
         }
 
-        boolean atEnd() {
-            return pos == end;
+        boolean atEnd() throws IOException {
+            return !fill();
         }
     }
 }

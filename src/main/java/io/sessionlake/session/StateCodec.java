@@ -9,9 +9,11 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
 import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
+import java.io.UncheckedIOException;
 
 /**
  * Binary encoding of {@link SessionState}: versioned, deflated, deterministic (customers and ids in order),
@@ -26,7 +28,22 @@ public final class StateCodec {
     }
 
     public static byte[] encode(SessionState s) {
-        StateBytes.Writer w = new StateBytes.Writer();
+        ByteArrayOutputStream packed = new ByteArrayOutputStream(1 << 16);
+        packed.writeBytes(MAGIC);
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        try (DeflaterOutputStream z = new DeflaterOutputStream(packed, deflater, 1 << 16)) {
+            StateBytes.Writer w = new StateBytes.Writer(z);
+            encodeInto(s, w);
+            w.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("encoding state in memory", e);
+        } finally {
+            deflater.end();
+        }
+        return packed.toByteArray();
+    }
+
+    private static void encodeInto(SessionState s, StateBytes.Writer w) {
         w.varInt(FORMAT);
         w.varLong(s.sequence);
         w.varLong(s.watermark);
@@ -56,16 +73,20 @@ public final class StateCodec {
             prev = id;
             writeCustomer(w, s.customers.get(id));
         }
-        return deflate(w.array(), w.length());
     }
 
     public static SessionState decode(InputStream raw) throws IOException {
-        byte[] packed = raw.readAllBytes();
-        if (packed.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(packed, MAGIC.length), MAGIC)) {
+        if (!Arrays.equals(raw.readNBytes(MAGIC.length), MAGIC)) {
             throw new IOException("not a sessionlake state object (bad magic number)");
         }
-        byte[] plain = inflate(packed);
-        StateBytes.Reader r = new StateBytes.Reader(plain, plain.length);
+        try {
+            return decodeFrom(new StateBytes.Reader(new InflaterInputStream(raw, new Inflater(), 1 << 16)));
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException("corrupt state: " + e.getMessage(), e);
+        }
+    }
+
+    private static SessionState decodeFrom(StateBytes.Reader r) throws IOException {
         int format = r.varInt();
         if (format != FORMAT) {
             throw new IOException("state format " + format + " is not supported by this version (expects " + FORMAT + ")");
@@ -200,57 +221,4 @@ public final class StateCodec {
         return map;
     }
 
-    private static byte[] deflate(byte[] plain, int length) {
-        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-        try {
-            deflater.setInput(plain, 0, length);
-            deflater.finish();
-            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, length / 3));
-            out.writeBytes(MAGIC);
-            writeInt(out, length);
-            byte[] chunk = new byte[1 << 16];
-            while (!deflater.finished()) {
-                int n = deflater.deflate(chunk);
-                out.write(chunk, 0, n);
-            }
-            return out.toByteArray();
-        } finally {
-            deflater.end();
-        }
-    }
-
-    private static byte[] inflate(byte[] packed) throws IOException {
-        int length = ((packed[4] & 0xFF) << 24) | ((packed[5] & 0xFF) << 16) | ((packed[6] & 0xFF) << 8) | (packed[7] & 0xFF);
-        if (length < 0) {
-            throw new IOException("corrupt state: bad length");
-        }
-        Inflater inflater = new Inflater();
-        try {
-            inflater.setInput(packed, 8, packed.length - 8);
-            byte[] plain = new byte[length];
-            int n = 0;
-            while (n < length) {
-                int got = inflater.inflate(plain, n, length - n);
-                if (got == 0 && (inflater.finished() || inflater.needsInput())) {
-                    break;
-                }
-                n += got;
-            }
-            if (n != length) {
-                throw new IOException("corrupt state: expected " + length + " bytes, inflated " + n);
-            }
-            return plain;
-        } catch (DataFormatException e) {
-            throw new IOException("corrupt state: " + e.getMessage(), e);
-        } finally {
-            inflater.end();
-        }
-    }
-
-    private static void writeInt(ByteArrayOutputStream out, int v) {
-        out.write(v >>> 24);
-        out.write(v >>> 16);
-        out.write(v >>> 8);
-        out.write(v);
-    }
 }
