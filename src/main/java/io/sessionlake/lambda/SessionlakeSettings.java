@@ -32,7 +32,23 @@ public interface SessionlakeSettings {
     @WithDefault("5")
     int maxCommitAttempts();
 
-    /** Path-style S3 addressing, for S3-compatible servers that lack virtual-host buckets. */
-    @WithDefault("false")
-    boolean s3PathStyle();
+    S3 s3();
+
+    Api api();
+
+    /** How to reach S3; region and credentials come from the SDK's standard chain. */
+    interface S3 {
+        /** Path-style addressing, for S3-compatible servers without virtual-host buckets. */
+        @WithDefault("false")
+        boolean pathStyle();
+
+        /** An S3-compatible endpoint; unset means AWS (the SDK also honours AWS_ENDPOINT_URL_S3). */
+        Optional<java.net.URI> endpoint();
+    }
+
+    interface Api {
+        /** POST /runs waits for its runs, so one request may only name this many objects. */
+        @WithDefault("10")
+        int maxObjectsPerRequest();
+    }
 }

@@ -24,10 +24,14 @@ public class Wiring {
     @Produces
     @Singleton
     S3Client s3Client(SessionlakeSettings settings) {
-        return S3Client.builder()
+        var builder = S3Client.builder()
                 .httpClient(UrlConnectionHttpClient.create())
-                .forcePathStyle(settings.s3PathStyle())
-                .build();
+                .forcePathStyle(settings.s3().pathStyle())
+                // plain content-length uploads: aws-chunked bodies buy nothing for whole-object PUTs and
+                // some S3-compatible servers mishandle them
+                .serviceConfiguration(c -> c.chunkedEncodingEnabled(false));
+        settings.s3().endpoint().ifPresent(builder::endpointOverride);
+        return builder.build();
     }
 
     @Produces

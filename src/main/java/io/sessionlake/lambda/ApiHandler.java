@@ -1,0 +1,64 @@
+package io.sessionlake.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.sessionlake.run.ObjectProcessor;
+import io.sessionlake.run.RunSettings;
+import io.sessionlake.store.ObjectStore;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Entry point for API Gateway HTTP API events (payload format 2.0): unpacks method, path and body,
+ * lets {@link ApiRouter} answer, and packs the answer. Selected with QUARKUS_LAMBDA_HANDLER=api.
+ */
+@Named("api")
+public class ApiHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+    private static final Logger LOG = Logger.getLogger(ApiHandler.class);
+
+    @Inject
+    ObjectStore store;
+
+    @Inject
+    ObjectProcessor processor;
+
+    @Inject
+    RunSettings settings;
+
+    @Inject
+    SessionlakeSettings config;
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
+        String method = String.valueOf(path(event, "requestContext", "http", "method"));
+        String rawPath = String.valueOf(path(event, "rawPath"));
+        Object stage = path(event, "requestContext", "stage");
+        if (stage != null && !"$default".equals(stage) && rawPath.startsWith("/" + stage + "/")) {
+            rawPath = rawPath.substring(stage.toString().length() + 1);
+        }
+        String body = event.get("body") == null ? null : event.get("body").toString();
+        if (body != null && Boolean.TRUE.equals(event.get("isBase64Encoded"))) {
+            body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
+        }
+        ApiRouter router = new ApiRouter(store, processor, settings, config.bucket().orElse(""),
+                config.api().maxObjectsPerRequest());
+        ApiResponse response = router.handle(method, rawPath, body);
+        LOG.infof("{\"method\":\"%s\",\"path\":\"%s\",\"status\":%d}", method, rawPath, response.status());
+        return response.toGatewayResponse();
+    }
+
+    private static Object path(Map<String, Object> node, String... names) {
+        Object cur = node;
+        for (String n : names) {
+            if (!(cur instanceof Map<?, ?> m)) {
+                return null;
+            }
+            cur = m.get(n);
+        }
+        return cur;
+    }
+}
