@@ -5,8 +5,6 @@ import io.sessionlake.feed.EventTypes;
 import io.sessionlake.feed.ParsedLine;
 import io.sessionlake.feed.RejectReason;
 import io.sessionlake.feed.Timestamps;
-import io.sessionlake.metrics.MetricsCalculator;
-import io.sessionlake.metrics.MetricsJson;
 import io.sessionlake.parquet.PartitionedFiles;
 import io.sessionlake.parquet.Tables;
 import io.sessionlake.session.IncrementalRun;
@@ -45,12 +43,14 @@ public final class ObjectProcessor {
     private final RunSettings settings;
     private final Clock clock;
     private final StateRepository states;
+    private final MetricsPublisher metrics;
 
     public ObjectProcessor(ObjectStore store, RunSettings settings, Clock clock) {
         this.store = store;
         this.settings = settings;
         this.clock = clock;
         this.states = new StateRepository(store);
+        this.metrics = new MetricsPublisher(store, clock);
     }
 
     public RunReport process(String key) {
@@ -238,8 +238,7 @@ public final class ObjectProcessor {
     }
 
     private void writeMetrics(SessionState state) throws IOException {
-        store.put(Layout.METRICS_KEY, MetricsJson.render(MetricsCalculator.compute(state), state.config(),
-                state.sequence(), clock.instant()), "application/json");
+        metrics.publish(state);
     }
 
     private RunReport failed(String key, ObjectStore.ObjectInfo input, int attempts, Instant started, long t0,

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Wraps a real store and runs a hook before each conditional write: to crash or to stall a commit. */
-public final class InterceptingStore implements ObjectStore {
+public class InterceptingStore implements ObjectStore {
     public interface Hook {
         void beforeConditionalWrite(String key) throws IOException;
     }
