@@ -130,22 +130,21 @@ class InfraTemplateTest {
     // ---------------------------------------------------------------------------------------------
 
     @Test
-    void apiMayReadMetricsRunsAndInputButWriteNothing() throws Exception {
+    void apiRunsObjectsWithTheProcessorsObjectAccessAndReadsWhatItServes() throws Exception {
         String role = roleOf("ApiFunction");
-        assertEquals(Set.of("s3:GetObject", "s3:ListBucket"), actionsOf(statements(role), "s3:"));
-        assertEquals(objects("metrics/", "runs/", "events/"), allowed(role, "s3:GetObject"));
-        List<JsonNode> list = statementsAllowing(role, "s3:ListBucket");
-        assertEquals(1, list.size(), list.toString());
-        assertEquals(Set.of(BUCKET_ARN), texts(list.get(0).get("Resource")));
-        assertEquals("events/*", list.get(0).at("/Condition/StringLike/s3:prefix").asText(), list.toString());
+        assertEquals(Set.of("s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"),
+                actionsOf(statements(role), "s3:"));
+        assertEquals(objects("events/", "state/", "metrics/", "runs/"), allowed(role, "s3:GetObject"));
+        assertEquals(allowed(roleOf("ProcessorFunction"), "s3:PutObject"), allowed(role, "s3:PutObject"));
+        assertEquals(allowed(roleOf("ProcessorFunction"), "s3:DeleteObject"), allowed(role, "s3:DeleteObject"));
+        assertEquals(Set.of(BUCKET_ARN), allowed(role, "s3:ListBucket"));
     }
 
     @Test
-    void apiMayInvokeOnlyTheProcessor() throws Exception {
-        String role = roleOf("ApiFunction");
-        assertEquals(Set.of("lambda:InvokeFunction"), actionsOf(statements(role), "lambda:"));
-        assertEquals(Set.of(PROCESSOR_ARN), allowed(role, "lambda:InvokeFunction"));
-        assertEquals(PROCESSOR, env("ApiFunction").get("SESSIONLAKE_PROCESSOR_FUNCTION").asText());
+    void apiMayNotInvokeOtherFunctions() throws Exception {
+        assertTrue(actionsOf(statements(roleOf("ApiFunction")), "lambda:").isEmpty());
+        assertFalse(env("ApiFunction").has("SESSIONLAKE_PROCESSOR_FUNCTION"));
+        assertEquals(10, env("ApiFunction").get("SESSIONLAKE_API_MAX_OBJECTS_PER_REQUEST").asInt());
     }
 
     @Test
