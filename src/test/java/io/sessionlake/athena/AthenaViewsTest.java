@@ -190,6 +190,23 @@ class AthenaViewsTest {
                     "a host with an odd number of sessions");
             assertTrue(metrics.get("counts").get("sessions_before_order").asLong() > 100);
         }
+
+        @Test
+        void readmeQueriesRunOnTheViewsAndAnswer() throws Exception {
+            Matcher block = Pattern.compile("(?s)```sql\n(.*?)```").matcher(Files.readString(SQL_DIR.resolve("README.md")));
+            int queries = 0;
+            while (block.find()) {
+                queries++;
+                assertFalse(db.query(block.group(1)).isEmpty(), block.group(1));
+            }
+            assertEquals(5, queries);
+            // the distribution behind the median adds up to the purchasing customers
+            Matcher distribution = Pattern.compile("(?s)```sql\n(WITH first_order.*?)```")
+                    .matcher(Files.readString(SQL_DIR.resolve("README.md")));
+            assertTrue(distribution.find());
+            assertEquals(metrics.get("purchasing_customers").asLong(), db.query(distribution.group(1)).stream()
+                    .mapToLong(r -> ((Number) r.get("customers")).longValue()).sum());
+        }
     }
 
     /**
