@@ -213,7 +213,7 @@ class AthenaViewsTest {
      * One customer whose two sessions before the order last 238780435 and 1667232793 microseconds: chosen so
      * that formulas close to the contract give other doubles ((a + b) / 2 against a + 0.5 * (b - a), a sum of
      * microseconds against a sum of seconds, v[lo] + w * (v[hi] - v[lo]) against (1 - w) * v[lo] + w * v[hi]).
-     * The two large feeds can miss these by chance; this one cannot.
+     * The other two feeds miss some of these by chance; this one cannot.
      */
     @Nested
     class DurationsThatRoundDifferently extends ViewsOverAProcessedFeed {
