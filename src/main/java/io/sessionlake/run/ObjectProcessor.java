@@ -127,7 +127,8 @@ public final class ObjectProcessor {
             Path rejectedFile;
             Map<LocalDate, Path> sessionFiles;
             try (RejectedLines rejected = new RejectedLines(tmp.resolve("rejected.jsonl"), key);
-                    PartitionedFiles<Event> ev = events; PartitionedFiles<SessionRevision> ss = sessions) {
+                    BackgroundWriter<Event> ev = new BackgroundWriter<>(events, key);
+                    PartitionedFiles<SessionRevision> ss = sessions) {
                 readObject(key, run, a.counts, ev, rejected);
                 a.eventFiles = ev.finish();
                 rejectedFile = rejected.finish();
@@ -166,7 +167,7 @@ public final class ObjectProcessor {
         }
     }
 
-    private void readObject(String key, IncrementalRun run, LineCounts counts, PartitionedFiles<Event> events,
+    private void readObject(String key, IncrementalRun run, LineCounts counts, BackgroundWriter<Event> events,
             RejectedLines rejected) throws IOException {
         long lastLine = 0;
         try (InputStream raw = store.open(key);
@@ -200,7 +201,7 @@ public final class ObjectProcessor {
         }
     }
 
-    private static void accept(IncrementalRun run, LineCounts counts, PartitionedFiles<Event> events, Event e)
+    private static void accept(IncrementalRun run, LineCounts counts, BackgroundWriter<Event> events, Event e)
             throws IOException {
         switch (run.offer(e)) {
             case ACCEPTED -> {

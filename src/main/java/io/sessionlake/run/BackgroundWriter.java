@@ -1,0 +1,118 @@
+package io.sessionlake.run;
+
+import io.sessionlake.parquet.PartitionedFiles;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Hands rows to a writer thread in batches, so that encoding Parquet (the most expensive step per event)
+ * overlaps with sessionizing on the caller's thread. Row order is kept; a write failure surfaces on the
+ * caller's next call or in {@link #finish()}.
+ */
+final class BackgroundWriter<T> implements AutoCloseable {
+    private static final int BATCH = 4096;
+    private static final List<Object> END = new ArrayList<>();
+
+    private final PartitionedFiles<T> target;
+    private final BlockingQueue<List<T>> queue = new ArrayBlockingQueue<>(4);
+    private final Thread thread;
+    private volatile Exception failure;
+    private List<T> batch = new ArrayList<>(BATCH);
+
+    BackgroundWriter(PartitionedFiles<T> target, String name) {
+        this.target = target;
+        this.thread = new Thread(this::drain, "sessionlake-write-" + name);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    void write(T row) throws IOException {
+        batch.add(row);
+        if (batch.size() == BATCH) {
+            hand(batch);
+            batch = new ArrayList<>(BATCH);
+        }
+    }
+
+    /** Waits for every row to be written and closes the files; @return the files by partition date */
+    @SuppressWarnings("unchecked")
+    Map<LocalDate, Path> finish() throws IOException {
+        if (!batch.isEmpty()) {
+            hand(batch);
+            batch = new ArrayList<>();
+        }
+        hand((List<T>) (List<?>) END);
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while finishing Parquet files");
+        }
+        rethrow();
+        return target.finish();
+    }
+
+    private void hand(List<T> rows) throws IOException {
+        rethrow();
+        try {
+            while (!queue.offer(rows, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                rethrow();
+                if (!thread.isAlive()) {
+                    throw new IOException("the Parquet writer thread stopped");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing Parquet");
+        }
+    }
+
+    private void drain() {
+        try {
+            while (true) {
+                List<T> rows = queue.take();
+                if (rows == (Object) END) {
+                    return;
+                }
+                for (T row : rows) {
+                    target.write(row);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            failure = e;
+        }
+    }
+
+    private void rethrow() throws IOException {
+        Exception f = failure;
+        if (f instanceof IOException io) {
+            throw io;
+        }
+        if (f != null) {
+            throw new IOException("writing Parquet failed: " + f.getMessage(), f);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (thread.isAlive()) {
+            thread.interrupt();
+            queue.clear();
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        target.close();
+    }
+}
