@@ -34,9 +34,9 @@ public class ApiHandler implements RequestHandler<Map<String, Object>, Map<Strin
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
-        String method = String.valueOf(path(event, "requestContext", "http", "method"));
-        String rawPath = String.valueOf(path(event, "rawPath"));
-        Object stage = path(event, "requestContext", "stage");
+        String method = String.valueOf(EventFields.at(event, "requestContext", "http", "method"));
+        String rawPath = String.valueOf(EventFields.at(event, "rawPath"));
+        Object stage = EventFields.at(event, "requestContext", "stage");
         if (stage != null && !"$default".equals(stage) && rawPath.startsWith("/" + stage + "/")) {
             rawPath = rawPath.substring(stage.toString().length() + 1);
         }
@@ -51,14 +51,4 @@ public class ApiHandler implements RequestHandler<Map<String, Object>, Map<Strin
         return response.toGatewayResponse();
     }
 
-    private static Object path(Map<String, Object> node, String... names) {
-        Object cur = node;
-        for (String n : names) {
-            if (!(cur instanceof Map<?, ?> m)) {
-                return null;
-            }
-            cur = m.get(n);
-        }
-        return cur;
-    }
 }

@@ -78,23 +78,13 @@ public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<S
 
     /** S3 URL-encodes keys in notifications, with '+' for a space. */
     static String keyOf(Object record) {
-        Object key = path(record, "s3", "object", "key");
+        Object key = EventFields.at(record, "s3", "object", "key");
         return key == null ? null : URLDecoder.decode(key.toString(), StandardCharsets.UTF_8);
     }
 
     private static String bucketOf(Object record) {
-        Object name = path(record, "s3", "bucket", "name");
+        Object name = EventFields.at(record, "s3", "bucket", "name");
         return name == null ? null : name.toString();
     }
 
-    private static Object path(Object node, String... names) {
-        Object cur = node;
-        for (String n : names) {
-            if (!(cur instanceof Map<?, ?> m)) {
-                return null;
-            }
-            cur = m.get(n);
-        }
-        return cur;
-    }
 }

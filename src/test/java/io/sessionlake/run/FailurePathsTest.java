@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPOutputStream;
@@ -108,19 +107,7 @@ class FailurePathsTest {
         Buckets.processAll(new LocalFolderStore(sequential), RunSettings.defaults());
 
         Path racing = goldenBucket("racing");
-        CyclicBarrier bothReady = new CyclicBarrier(2);
-        AtomicBoolean firstRound = new AtomicBoolean(true);
-        ObjectStore store = new InterceptingStore(new LocalFolderStore(racing), key -> {
-            // both runs have loaded the same state and written their outputs before either commits
-            if (firstRound.get()) {
-                try {
-                    bothReady.await(30, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new IOException(e);
-                }
-                firstRound.set(false);
-            }
-        });
+        ObjectStore store = InterceptingStore.withRacingCommits(new LocalFolderStore(racing));
         ObjectProcessor p = new ObjectProcessor(store, RunSettings.defaults(), Buckets.FIXED_CLOCK);
         CompletableFuture<RunReport> a = CompletableFuture.supplyAsync(() -> p.process("events/events-1.jsonl"));
         CompletableFuture<RunReport> b = CompletableFuture.supplyAsync(() -> p.process("events/events-2.jsonl"));

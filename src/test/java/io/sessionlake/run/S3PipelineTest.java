@@ -21,7 +21,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
@@ -122,18 +121,7 @@ class S3PipelineTest {
     @Test
     void twoInvocationsAtOnceBothLandThroughConditionalWrites() throws Exception {
         S3Store store = goldenBucket();
-        CyclicBarrier bothLoaded = new CyclicBarrier(2);
-        AtomicBoolean firstRound = new AtomicBoolean(true);
-        ObjectStore racing = new InterceptingStore(store, key -> {
-            if (firstRound.get()) {
-                try {
-                    bothLoaded.await(30, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new IOException(e);
-                }
-                firstRound.set(false);
-            }
-        });
+        ObjectStore racing = InterceptingStore.withRacingCommits(store);
         CompletableFuture<RunReport> a = CompletableFuture.supplyAsync(() -> processor(racing).process(GOLDEN.get(0)));
         CompletableFuture<RunReport> b = CompletableFuture.supplyAsync(() -> processor(racing).process(GOLDEN.get(1)));
         RunReport ra = a.get(60, TimeUnit.SECONDS);

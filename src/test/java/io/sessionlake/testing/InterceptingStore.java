@@ -16,6 +16,25 @@ public class InterceptingStore implements ObjectStore {
     private final ObjectStore delegate;
     private final Hook hook;
 
+    /**
+     * A store on which the first two conditional writes wait for each other: both runs have loaded the
+     * same state and written their outputs before either commits, so exactly one must lose the race.
+     */
+    public static InterceptingStore withRacingCommits(ObjectStore delegate) {
+        java.util.concurrent.CyclicBarrier bothReady = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.atomic.AtomicBoolean firstRound = new java.util.concurrent.atomic.AtomicBoolean(true);
+        return new InterceptingStore(delegate, key -> {
+            if (firstRound.get()) {
+                try {
+                    bothReady.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IOException("the other run never reached its commit", e);
+                }
+                firstRound.set(false);
+            }
+        });
+    }
+
     public InterceptingStore(ObjectStore delegate, Hook hook) {
         this.delegate = delegate;
         this.hook = hook;
