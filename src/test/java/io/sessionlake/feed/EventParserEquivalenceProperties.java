@@ -1,0 +1,108 @@
+package io.sessionlake.feed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fast scanner and the general Jackson parser must give the same verdict and the same event for
+ * every line: random lines built from the feed's fields, with the oddities real feeds have.
+ */
+class EventParserEquivalenceProperties {
+    private static final String[] IDS = {"1", "488775", "-3", "0", "\"42\"", "\" 7 \"", "\"x\"", "null", "true",
+        "1.5", "1e3", "0123", "99999999999999999999", "{}", "[1]", "9223372036854775807"};
+    private static final String[] TYPES = {"\"page_view\"", "\"SEARCH\"", "\"Placed_Order\"", "\"brand_new\"", "null",
+        "5", "\"\"", "{\"a\": 1}", "\"with \\\"quote\\\"\""};
+    private static final String[] CUSTOMERS = {"3024", "\"105\"", "null", "\"abc\"", "-1", "1.0", "[1]", "\"\""};
+    private static final String[] TIMES = {"\"2022-04-28T08:22:46.290271\"", "\"2022-04-21T09:10:46.290271+02:00\"",
+        "\"2022-04-21T09:10:46Z\"", "\"not-a-time\"", "null", "12", "\"2022-02-30T10:00:00\"", "{\"t\": 1}",
+        "\"2022-04-28 08:22:46\""};
+    private static final String[] TEXTS = {"\"Opera/9.61 (Windows NT 6.1; U; en) Presto/2.1.1\"", "\"https://xcc-webshop.com\"",
+        "\"\"", "null", "12", "true", "\"caf\u00e9\"", "\"tab\\there\"", "\"a\\u0041b\"", "{\"x\": 1}", "[1, 2]", "-7", "3.25"};
+    private static final String[] POSITIONS = {"3", "0", "\"3\"", "null", "12345678901", "2.5"};
+    private static final String[] EVENT_KEYS = {"customer-id", "customer_id", "timestamp", "user-agent", "user_agent",
+        "ip", "page", "referrer", "query", "product", "position", "coupon"};
+
+    private final EventParser parser = new EventParser();
+
+    @Property(tries = 10000)
+    void fastPathAndJacksonAgreeOnEveryLine(@ForAll long seed) {
+        Random r = new Random(seed);
+        String line = randomLine(r);
+        byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        assertEquals(parser.parseWithJackson(b, 0, b.length), parser.parse(b, 0, b.length), line);
+    }
+
+    @Test
+    void theFeedsUsualLineTakesTheFastPath() {
+        String line = "{\"id\": 488775, \"type\": \"page_view\", \"event\": {\"user-agent\": \"Opera/9.61\","
+                + " \"ip\": \"62.222.197.54\", \"customer-id\": 3024, \"timestamp\": \"2022-04-28T08:22:46.290271\","
+                + " \"page\": \"https://xcc-webshop.com\", \"referrer\": \"https://www.google.com/\"}}";
+        byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        ParsedLine fast = new SimpleLineScanner().scan(b, 0, b.length, new StringPool(16));
+        assertNotNull(fast, "the usual shape must not fall back to Jackson");
+        assertEquals(parser.parseWithJackson(b, 0, b.length), fast);
+    }
+
+    private static String randomLine(Random r) {
+        List<String> top = new ArrayList<>();
+        if (r.nextInt(10) > 0) {
+            top.add(field("id", pick(r, IDS)));
+        }
+        if (r.nextInt(10) > 0) {
+            top.add(field("type", pick(r, TYPES)));
+        }
+        if (r.nextInt(10) > 0) {
+            top.add(field("event", r.nextInt(15) == 0 ? pick(r, TEXTS) : eventObject(r)));
+        }
+        if (r.nextInt(12) == 0) {
+            top.add(field(r.nextBoolean() ? "source" : "id", pick(r, TEXTS)));
+        }
+        Collections.shuffle(top, r);
+        String sep = r.nextInt(5) == 0 ? ",\t" : ", ";
+        String line = "{" + String.join(sep, top) + "}";
+        return switch (r.nextInt(20)) {
+            case 0 -> line.substring(0, r.nextInt(line.length()));
+            case 1 -> line + " trailing";
+            case 2 -> " " + line + " \r";
+            case 3 -> line.replace(":", " : ");
+            default -> line;
+        };
+    }
+
+    private static String eventObject(Random r) {
+        List<String> fields = new ArrayList<>();
+        for (String key : EVENT_KEYS) {
+            if (r.nextInt(3) > 0) {
+                String value = switch (key) {
+                    case "customer-id", "customer_id" -> pick(r, CUSTOMERS);
+                    case "timestamp" -> pick(r, TIMES);
+                    case "position" -> pick(r, POSITIONS);
+                    case "coupon" -> r.nextInt(4) == 0 ? pick(r, TEXTS) : null;
+                    default -> pick(r, TEXTS);
+                };
+                if (value != null) {
+                    fields.add(field(key, value));
+                }
+            }
+        }
+        Collections.shuffle(fields, r);
+        return "{" + String.join(", ", fields) + "}";
+    }
+
+    private static String field(String key, String value) {
+        return "\"" + key + "\": " + value;
+    }
+
+    private static String pick(Random r, String[] options) {
+        return options[r.nextInt(options.length)];
+    }
+}
