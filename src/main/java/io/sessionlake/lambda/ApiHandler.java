@@ -2,6 +2,8 @@ package io.sessionlake.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sessionlake.run.ObjectProcessor;
 import io.sessionlake.run.RunSettings;
 import io.sessionlake.store.ObjectStore;
@@ -19,6 +21,7 @@ import org.jboss.logging.Logger;
 @Named("api")
 public class ApiHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private static final Logger LOG = Logger.getLogger(ApiHandler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     ObjectStore store;
@@ -47,7 +50,12 @@ public class ApiHandler implements RequestHandler<Map<String, Object>, Map<Strin
         ApiRouter router = new ApiRouter(store, processor, settings, config.bucket().orElse(""),
                 config.api().maxObjectsPerRequest());
         ApiResponse response = router.handle(method, rawPath, body);
-        LOG.infof("{\"method\":\"%s\",\"path\":\"%s\",\"status\":%d}", method, rawPath, response.status());
+        ObjectNode line = JSON.createObjectNode();
+        line.put("log", "api_request");
+        line.put("method", method);
+        line.put("path", rawPath);
+        line.put("status", response.status());
+        LOG.info(line.toString());
         return response.toGatewayResponse();
     }
 

@@ -2,6 +2,8 @@ package io.sessionlake.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sessionlake.run.Layout;
 import io.sessionlake.run.ObjectProcessor;
 import io.sessionlake.run.RunReport;
@@ -27,6 +29,7 @@ import org.jboss.logging.Logger;
 @Named("s3-events")
 public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private static final Logger LOG = Logger.getLogger(S3EventHandler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     ObjectProcessor processor;
@@ -46,19 +49,21 @@ public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<S
             String key = keyOf(record);
             String bucket = bucketOf(record);
             if (key == null) {
-                LOG.warnf("ignoring a record without s3.object.key: %s", record);
+                LOG.warn(ignored(bucket, null, "the record has no s3.object.key"));
                 continue;
             }
             if (bucket != null && !store.location().equals("s3://" + bucket)) {
-                LOG.warnf("ignoring s3://%s/%s: this function serves %s", bucket, key, store.location());
+                LOG.warn(ignored(bucket, key, "this function serves " + store.location()));
                 continue;
             }
             if (!layout.isInput(key)) {
-                LOG.infof("ignoring %s: outside the input prefix %s", key, settings.inputPrefix());
+                LOG.info(ignored(bucket, key, "outside the input prefix " + settings.inputPrefix()));
                 continue;
             }
             RunReport report = processor.process(key);
-            LOG.info(RunReportJson.toNode(report).toString());
+            ObjectNode line = RunReportJson.toNode(report);
+            line.put("log", "run");
+            LOG.info(line.toString());
             runs.add(Map.of("key", key, "run_id", report.runId(), "outcome", report.outcome().code()));
             retry |= report.outcome() == RunReport.Outcome.FAILED && report.retryable();
         }
@@ -68,6 +73,16 @@ public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<S
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("runs", runs);
         return result;
+    }
+
+    /** One JSON log line, so CloudWatch Logs Insights can filter on its fields. */
+    private static String ignored(String bucket, String key, String reason) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("log", "ignored_record");
+        n.put("bucket", bucket);
+        n.put("key", key);
+        n.put("reason", reason);
+        return n.toString();
     }
 
     @SuppressWarnings("unchecked")
