@@ -37,10 +37,12 @@ final class SimpleLineScanner {
     private int kind;
     private int valueStart;
     private int valueEnd;
+    private StringPool pool;
 
     /** @return the parsed line, or null when the line is not of the simple shape */
     ParsedLine scan(byte[] buf, int off, int len, StringPool pool) {
         b = buf;
+        this.pool = pool;
         pos = off;
         end = off + len;
         LineFields f = new LineFields();
@@ -112,7 +114,7 @@ final class SimpleLineScanner {
             return true;
         }
         if (keyIs(key, len, TYPE)) {
-            f.type = kind == STRING ? text() : null;
+            f.type = kind == STRING ? pooledText() : null;
             return true;
         }
         return false;
@@ -127,17 +129,17 @@ final class SimpleLineScanner {
             f.timestampPresent = kind != NULL;
             f.timestamp = kind == STRING ? text() : null;
         } else if (keyIs(key, len, AGENT_DASH) || keyIs(key, len, AGENT_UNDERSCORE)) {
-            f.userAgent = scalarText();
+            f.userAgent = kind == NULL ? null : pooledText();
         } else if (keyIs(key, len, IP)) {
             f.ip = scalarText();
         } else if (keyIs(key, len, PAGE)) {
-            f.page = scalarText();
+            f.page = kind == NULL ? null : pooledText();
         } else if (keyIs(key, len, REFERRER)) {
-            f.referrer = scalarText();
+            f.referrer = kind == NULL ? null : pooledText();
         } else if (keyIs(key, len, QUERY)) {
             f.query = scalarText();
         } else if (keyIs(key, len, PRODUCT)) {
-            f.product = scalarText();
+            f.product = kind == NULL ? null : pooledText();
         } else if (keyIs(key, len, POSITION)) {
             if (kind == NULL) {
                 return true;
@@ -165,6 +167,11 @@ final class SimpleLineScanner {
             return LineFields.integerFromText(text());
         }
         return null;
+    }
+
+    /** For values that repeat across lines (types, user agents, pages, referrers, products). */
+    private String pooledText() {
+        return pool.intern(b, valueStart, valueEnd - valueStart);
     }
 
     private String text() {

@@ -14,6 +14,34 @@ final class StringPool {
         mask = capacityPowerOfTwo - 1;
     }
 
+    /**
+     * The pooled string for ASCII/Latin-1 bytes, made only when it is not pooled yet: the feed repeats the
+     * same user agents and pages millions of times, and most of them need no new String at all.
+     */
+    String intern(byte[] b, int start, int len) {
+        int h = 0;
+        for (int i = start; i < start + len; i++) {
+            h = 31 * h + (b[i] & 0xff);
+        }
+        int i = (h ^ (h >>> 16)) & mask;
+        String cached = slots[i];
+        if (cached != null && cached.length() == len && sameChars(cached, b, start)) {
+            return cached;
+        }
+        String s = new String(b, start, len, java.nio.charset.StandardCharsets.ISO_8859_1);
+        slots[i] = s;
+        return s;
+    }
+
+    private static boolean sameChars(String s, byte[] b, int start) {
+        for (int k = 0; k < s.length(); k++) {
+            if (s.charAt(k) != (char) (b[start + k] & 0xff)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     String intern(String s) {
         if (s == null) {
             return null;

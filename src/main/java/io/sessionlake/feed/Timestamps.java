@@ -1,6 +1,5 @@
 package io.sessionlake.feed;
 
-import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -36,7 +35,12 @@ public final class Timestamps {
 
     /** The UTC calendar date of a time, as used for the dt= partitions. */
     public static LocalDate utcDate(long micros) {
-        return LocalDate.ofEpochDay(Math.floorDiv(Math.floorDiv(micros, MICROS_PER_SECOND), 86_400L));
+        return LocalDate.ofEpochDay(utcEpochDay(micros));
+    }
+
+    /** The UTC day of a time, in days since 1970-01-01. */
+    public static long utcEpochDay(long micros) {
+        return Math.floorDiv(micros, MICROS_PER_SECOND * 86_400L);
     }
 
     // yyyy-MM-ddTHH:mm:ss[.f{1,9}][Z|+HH:MM|+HHMM|+HH]
@@ -104,13 +108,40 @@ public final class Timestamps {
                 return Long.MIN_VALUE;
             }
         }
-        try {
-            LocalDateTime local = LocalDateTime.of(year, month, day, hour, minute, second);
-            long epochSecond = local.toEpochSecond(ZoneOffset.UTC) - offsetSeconds;
-            return Math.addExact(Math.multiplyExact(epochSecond, MICROS_PER_SECOND), micro);
-        } catch (DateTimeException | ArithmeticException e) {
+        if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59
+                || second > 59) {
             return Long.MIN_VALUE;
         }
+        long epochSecond = epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
+        return epochSecond * MICROS_PER_SECOND + micro;
+    }
+
+    private static int daysInMonth(int year, int month) {
+        return switch (month) {
+            case 2 -> (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+            case 4, 6, 9, 11 -> 30;
+            default -> 31;
+        };
+    }
+
+    /** Days since 1970-01-01 of a proleptic Gregorian date (the civil-from-days inverse, as java.time does). */
+    private static long epochDay(int year, int month, int day) {
+        long y = year;
+        long total = 365 * y;
+        if (y >= 0) {
+            total += (y + 3) / 4 - (y + 99) / 100 + (y + 399) / 400;
+        } else {
+            total -= y / -4 - y / -100 + y / -400;
+        }
+        total += (367 * month - 362) / 12;
+        total += day - 1;
+        if (month > 2) {
+            total--;
+            if (!(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))) {
+                total--;
+            }
+        }
+        return total - 719_528L;
     }
 
     private static long parseWithJavaTime(String text) {

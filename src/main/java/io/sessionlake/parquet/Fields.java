@@ -17,6 +17,15 @@ final class Fields {
         out.endField(name, index);
     }
 
+    static void binary(RecordConsumer out, int index, String name, Binary value) {
+        if (value == null) {
+            return;
+        }
+        out.startField(name, index);
+        out.addBinary(value);
+        out.endField(name, index);
+    }
+
     static void int64(RecordConsumer out, int index, String name, long value) {
         out.startField(name, index);
         out.addLong(value);

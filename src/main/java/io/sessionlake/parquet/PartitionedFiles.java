@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.apache.parquet.hadoop.ParquetWriter;
 
 /**
@@ -16,28 +16,36 @@ public final class PartitionedFiles<T> implements AutoCloseable {
     private final ParquetTable<T> table;
     private final Path dir;
     private final String name;
-    private final Function<T, LocalDate> partitionOf;
+    private final ToLongFunction<T> epochDayOf;
     private final TreeMap<LocalDate, ParquetWriter<T>> writers = new TreeMap<>();
     private final TreeMap<LocalDate, Path> files = new TreeMap<>();
     private long rows;
+    private ParquetWriter<T> current;
+    private long currentDay;
 
-    public PartitionedFiles(ParquetTable<T> table, Path dir, String name, Function<T, LocalDate> partitionOf) {
+    /** @param epochDayOf the UTC day (days since 1970-01-01) whose dt= partition a row belongs to */
+    public PartitionedFiles(ParquetTable<T> table, Path dir, String name, ToLongFunction<T> epochDayOf) {
         this.table = table;
         this.dir = dir;
         this.name = name;
-        this.partitionOf = partitionOf;
+        this.epochDayOf = epochDayOf;
     }
 
     public void write(T row) throws IOException {
-        LocalDate dt = partitionOf.apply(row);
-        ParquetWriter<T> w = writers.get(dt);
-        if (w == null) {
-            Path file = dir.resolve(name + "-" + dt + ".parquet");
-            w = table.open(file);
-            writers.put(dt, w);
-            files.put(dt, file);
+        long day = epochDayOf.applyAsLong(row);
+        // rows come mostly in runs of the same day: skip the map (and a LocalDate) for each of them
+        if (current == null || day != currentDay) {
+            LocalDate dt = LocalDate.ofEpochDay(day);
+            current = writers.get(dt);
+            if (current == null) {
+                Path file = dir.resolve(name + "-" + dt + ".parquet");
+                current = table.open(file);
+                writers.put(dt, current);
+                files.put(dt, file);
+            }
+            currentDay = day;
         }
-        w.write(row);
+        current.write(row);
         rows++;
     }
 
@@ -62,6 +70,7 @@ public final class PartitionedFiles<T> implements AutoCloseable {
             }
         }
         writers.clear();
+        current = null;
         if (first != null) {
             throw first;
         }

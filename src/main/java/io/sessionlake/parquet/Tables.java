@@ -63,7 +63,8 @@ public final class Tables {
     }
 
     public static ParquetTable<Event> cleanEvents(CompressionCodecName codec) {
-        return new ParquetTable<>(EVENT_SCHEMA, Tables::writeEvent, codec,
+        BinaryCache repeated = new BinaryCache(1 << 12);
+        return new ParquetTable<>(EVENT_SCHEMA, (out, e) -> writeEvent(out, e, repeated), codec,
                 Set.of("event_id", "event_time", "ip", "attributes"),
                 Set.of("user_agent", "attributes", "page", "referrer", "query"));
     }
@@ -92,17 +93,17 @@ public final class Tables {
         Fields.bool(out, 19, "is_deleted", r.deleted());
     }
 
-    private static void writeEvent(org.apache.parquet.io.api.RecordConsumer out, Event e) {
+    private static void writeEvent(org.apache.parquet.io.api.RecordConsumer out, Event e, BinaryCache repeated) {
         Fields.int64(out, 0, "event_id", e.id());
-        Fields.string(out, 1, "event_type", e.type());
+        Fields.binary(out, 1, "event_type", repeated.of(e.type()));
         Fields.int64(out, 2, "customer_id", e.customerId());
         Fields.int64(out, 3, "event_time", e.timeMicros());
-        Fields.string(out, 4, "user_agent", e.userAgent());
+        Fields.binary(out, 4, "user_agent", repeated.of(e.userAgent()));
         Fields.string(out, 5, "ip", e.ip());
-        Fields.string(out, 6, "page", e.page());
-        Fields.string(out, 7, "referrer", e.referrer());
+        Fields.binary(out, 6, "page", repeated.of(e.page()));
+        Fields.binary(out, 7, "referrer", repeated.of(e.referrer()));
         Fields.string(out, 8, "query", e.query());
-        Fields.string(out, 9, "product", e.product());
+        Fields.binary(out, 9, "product", repeated.of(e.product()));
         Fields.optionalInt32(out, 10, "position", e.position());
         Fields.string(out, 11, "attributes", e.attributes());
     }

@@ -121,9 +121,9 @@ public final class ObjectProcessor {
             long revision = run.revision();
             long tRead = System.nanoTime();
             PartitionedFiles<Event> events = new PartitionedFiles<>(Tables.cleanEvents(settings.parquetCodec()), tmp,
-                    "events", e -> Timestamps.utcDate(e.timeMicros()));
+                    "events", e -> Timestamps.utcEpochDay(e.timeMicros()));
             PartitionedFiles<SessionRevision> sessions = new PartitionedFiles<>(
-                    Tables.sessionRevisions(settings.parquetCodec()), tmp, "sessions", r -> r.session().startDate());
+                    Tables.sessionRevisions(settings.parquetCodec()), tmp, "sessions", r -> Timestamps.utcEpochDay(r.session().startMicros()));
             Path rejectedFile;
             Map<LocalDate, Path> sessionFiles;
             try (RejectedLines rejected = new RejectedLines(tmp.resolve("rejected.jsonl"), key);

@@ -1,0 +1,55 @@
+package io.sessionlake.feed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+
+/** The hand-written timestamp parser agrees with java.time on valid and invalid ISO-8601 text. */
+class TimestampsProperties {
+
+    @Property(tries = 20000)
+    void handParsedTimestampsEqualJavaTime(@ForAll long seed) {
+        Random r = new Random(seed);
+        int year = 1600 + r.nextInt(900);
+        int month = 1 + r.nextInt(13);
+        int day = 1 + r.nextInt(31);
+        String text = String.format("%04d-%02d-%02dT%02d:%02d:%02d", year, month, day, r.nextInt(25), r.nextInt(61),
+                r.nextInt(61));
+        int fraction = r.nextInt(10);
+        if (fraction > 0) {
+            StringBuilder f = new StringBuilder(".");
+            for (int i = 0; i < fraction; i++) {
+                f.append(r.nextInt(10));
+            }
+            text += f;
+        }
+        String offset = switch (r.nextInt(4)) {
+            case 0 -> "";
+            case 1 -> "Z";
+            default -> String.format("%s%02d:%02d", r.nextBoolean() ? "+" : "-", r.nextInt(15), 15 * r.nextInt(4));
+        };
+        text += offset;
+        assertEquals(reference(text), Timestamps.parseMicros(text), text);
+    }
+
+    private static long reference(String text) {
+        try {
+            OffsetDateTime t = OffsetDateTime.parse(text);
+            return t.toEpochSecond() * 1_000_000L + t.getNano() / 1000;
+        } catch (DateTimeParseException e) {
+            // no offset: UTC
+        }
+        try {
+            LocalDateTime t = LocalDateTime.parse(text);
+            return t.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + t.getNano() / 1000;
+        } catch (DateTimeParseException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+}
