@@ -1,14 +1,10 @@
 package io.sessionlake.feed;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.util.Locale;
 
 /**
  * Turns one line of the feed into a {@link ParsedLine} (SPEC 1-2). Never throws for bad input:

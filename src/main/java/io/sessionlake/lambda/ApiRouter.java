@@ -83,8 +83,8 @@ final class ApiRouter {
         n.put("status", "ok");
         n.put("bucket", bucket);
         n.put("input_prefix", settings.inputPrefix());
-        n.put("inactivity_timeout", settings.sessions().inactivity().toString());
-        n.put("lateness_horizon", settings.sessions().horizon().toString());
+        n.put("inactivity_timeout", settings.sessions().inactivityText());
+        n.put("lateness_horizon", settings.sessions().horizonText());
         return ApiResponse.json(200, n);
     }
 

@@ -38,8 +38,8 @@ public final class MetricsJson {
         root.put("computed_at", computedAt.toString());
         root.put("state_sequence", stateSequence);
         ObjectNode cfg = root.putObject("config");
-        cfg.put("inactivity_timeout", config.inactivity().toString());
-        cfg.put("lateness_horizon", config.horizon().toString());
+        cfg.put("inactivity_timeout", config.inactivityText());
+        cfg.put("lateness_horizon", config.horizonText());
         cfg.putNull("max_session_duration");
         try {
             return JSON.writeValueAsBytes(root);

@@ -18,6 +18,22 @@ public record SessionConfig(Duration inactivity, Duration horizon) {
         }
     }
 
+    /** ISO-8601 as people write it: P7D rather than java.time's PT168H. */
+    public static String iso(Duration d) {
+        if (!d.isZero() && d.toNanos() % Duration.ofDays(1).toNanos() == 0) {
+            return "P" + d.toDays() + "D";
+        }
+        return d.toString();
+    }
+
+    public String inactivityText() {
+        return iso(inactivity);
+    }
+
+    public String horizonText() {
+        return iso(horizon);
+    }
+
     public long inactivityMicros() {
         return inactivity.toNanos() / 1000;
     }

@@ -82,9 +82,9 @@ public final class SessionState {
      */
     public void requireConfig(SessionConfig wanted) {
         if (!config.equals(wanted)) {
-            throw new IllegalStateException("the state was built with inactivity " + config.inactivity()
-                    + " and horizon " + config.horizon() + ", but this run is configured with inactivity "
-                    + wanted.inactivity() + " and horizon " + wanted.horizon()
+            throw new IllegalStateException("the state was built with inactivity " + config.inactivityText()
+                    + " and horizon " + config.horizonText() + ", but this run is configured with inactivity "
+                    + wanted.inactivityText() + " and horizon " + wanted.horizonText()
                     + "; use the same settings, or rebuild: delete state/ and the outputs and process all events again");
         }
     }

@@ -15,7 +15,6 @@ import io.sessionlake.testing.DuckDb;
 import io.sessionlake.testing.InterceptingStore;
 import io.sessionlake.testing.S3Server;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sessionlake.feed.Event;
 import io.sessionlake.metrics.MetricsCalculator;
-import io.sessionlake.metrics.OrderMetrics;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,0 +1,179 @@
+package io.sessionlake.run;
+
+import io.sessionlake.feed.Event;
+import io.sessionlake.feed.EventTypes;
+import io.sessionlake.feed.ParsedLine;
+import io.sessionlake.feed.RejectReason;
+import io.sessionlake.feed.Timestamps;
+import io.sessionlake.parquet.PartitionedFiles;
+import io.sessionlake.parquet.Tables;
+import io.sessionlake.session.IncrementalRun;
+import io.sessionlake.session.SessionRevision;
+import io.sessionlake.session.SessionState;
+import io.sessionlake.store.ObjectStore;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipException;
+
+/**
+ * One attempt at one object: stream its lines into the sessionizer, account for every line, write the
+ * session revisions, clean events and rejected lines as local files, and upload them under the run's
+ * deterministic names. It changes the state it is given but commits nothing; {@link ObjectProcessor} does.
+ */
+final class RunAttempt {
+    private static final String PARQUET = "application/vnd.apache.parquet";
+
+    private final ObjectStore store;
+    private final RunSettings settings;
+
+    RunAttempt(ObjectStore store, RunSettings settings) {
+        this.store = store;
+        this.settings = settings;
+    }
+
+    /** One pass over the object into local files, then the uploads; nothing is committed here. */
+    Result run(String key, String etag, String runId, SessionState state) throws IOException {
+        Path tmp = Files.createTempDirectory("sessionlake-run-");
+        try {
+            Result a = new Result();
+            IncrementalRun run = new IncrementalRun(state);
+            long revision = run.revision();
+            long tRead = System.nanoTime();
+            PartitionedFiles<Event> events = new PartitionedFiles<>(Tables.cleanEvents(settings.parquetCodec()), tmp,
+                    "events", e -> Timestamps.utcEpochDay(e.timeMicros()));
+            PartitionedFiles<SessionRevision> sessions = new PartitionedFiles<>(
+                    Tables.sessionRevisions(settings.parquetCodec()), tmp, "sessions", r -> Timestamps.utcEpochDay(r.session().startMicros()));
+            Path rejectedFile;
+            Map<LocalDate, Path> sessionFiles;
+            try (RejectedLines rejected = new RejectedLines(tmp.resolve("rejected.jsonl"), key);
+                    BackgroundWriter<Event> ev = new BackgroundWriter<>(events, key);
+                    PartitionedFiles<SessionRevision> ss = sessions) {
+                readObject(key, run, a.counts, ev, rejected);
+                a.eventFiles = ev.finish();
+                rejectedFile = rejected.finish();
+                a.timings.put("read_and_sessionize", ObjectProcessor.millisSince(tRead));
+                long tChanges = System.nanoTime();
+                a.changes = run.finish(key, etag, r -> {
+                    try {
+                        ss.write(r);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    if (r.deleted()) {
+                        a.tombstones++;
+                    } else {
+                        a.revisions++;
+                    }
+                });
+                sessionFiles = ss.finish();
+                a.timings.put("write_session_revisions", ObjectProcessor.millisSince(tChanges));
+            }
+
+            long tWrite = System.nanoTime();
+            for (Map.Entry<LocalDate, Path> f : sessionFiles.entrySet()) {
+                upload(a, Layout.sessionsKey(f.getKey(), revision, runId), f.getValue(), PARQUET);
+            }
+            for (Map.Entry<LocalDate, Path> f : a.eventFiles.entrySet()) {
+                upload(a, Layout.cleanEventsKey(f.getKey(), revision, runId), f.getValue(), PARQUET);
+            }
+            if (rejectedFile != null) {
+                upload(a, Layout.rejectedKey(revision, runId), rejectedFile, "application/x-ndjson");
+            }
+            a.timings.put("write_outputs", ObjectProcessor.millisSince(tWrite));
+            return a;
+        } finally {
+            deleteRecursively(tmp);
+        }
+    }
+
+    private void readObject(String key, IncrementalRun run, LineCounts counts, BackgroundWriter<Event> events,
+            RejectedLines rejected) throws IOException {
+        long lastLine = 0;
+        try (InputStream raw = store.open(key);
+                ParsingPipeline lines = new ParsingPipeline(raw, settings.maxLineBytes(), run::isLate, key)) {
+            for (ParsingPipeline.Batch batch = lines.next(); batch != null; batch = lines.next()) {
+                for (int i = 0; i < batch.size; i++) {
+                    ParsingPipeline.Line line = batch.lines[i];
+                    lastLine = line.number();
+                    counts.lines++;
+                    ParsedLine parsed = line.parsed();
+                    if (parsed.isRejected()) {
+                        reject(counts, rejected, line.number(), parsed.rejection(), parsed.detail(), line.raw());
+                    } else if (parsed.anonymous()) {
+                        counts.anonymous++;
+                    } else if (line.late()) {
+                        counts.late++;
+                        rejected.add(line.number(), "late", "behind the lateness horizon of "
+                                + settings.sessions().horizonText() + " from the watermark", line.raw(), line.raw().length);
+                    } else {
+                        accept(run, counts, events, parsed.event());
+                    }
+                }
+            }
+        } catch (ZipException | EOFException e) {
+            throw new RunFailedException(key + ": corrupt gzip stream after line " + lastLine + " (" + e.getMessage()
+                    + "); nothing was written and the state is unchanged. Upload a valid object under a new key"
+                    + " or overwrite this one to have it processed", false, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunFailedException("interrupted while reading " + key, true, e);
+        }
+    }
+
+    private static void accept(IncrementalRun run, LineCounts counts, BackgroundWriter<Event> events, Event e)
+            throws IOException {
+        switch (run.offer(e)) {
+            case ACCEPTED -> {
+                counts.accepted++;
+                events.write(e);
+                if (!EventTypes.isKnown(e.type())) {
+                    counts.unknownTypes.merge(e.type(), 1L, Long::sum);
+                }
+            }
+            case DUPLICATE -> counts.duplicate++;
+            case LATE -> throw new IllegalStateException("lateness is decided before offering an event");
+        }
+    }
+
+    private static void reject(LineCounts counts, RejectedLines rejected, long lineNumber, RejectReason reason,
+            String detail, byte[] raw) throws IOException {
+        counts.rejected++;
+        counts.rejectedByReason.merge(reason.code(), 1L, Long::sum);
+        rejected.add(lineNumber, reason.code(), detail, raw, raw.length);
+    }
+
+    private void upload(Result a, String key, Path file, String contentType) throws IOException {
+        store.put(key, file, contentType);
+        a.outputs.add(key);
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temporary files only
+        }
+    }
+
+    /** What one attempt wrote and counted; committed or thrown away by the caller. */
+    static final class Result {
+        final LineCounts counts = new LineCounts();
+        final List<String> outputs = new ArrayList<>();
+        final Map<String, Long> timings = new LinkedHashMap<>();
+        IncrementalRun.RunChanges changes;
+        Map<LocalDate, Path> eventFiles;
+        int revisions;
+        int tombstones;
+    }
+}
