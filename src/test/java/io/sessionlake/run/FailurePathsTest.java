@@ -183,6 +183,30 @@ class FailurePathsTest {
         }
     }
 
+    @Test
+    void unreadableStateFailsWithAClearErrorAndIsLeftAlone() throws Exception {
+        Path bucket = goldenBucket("bad-state");
+        Files.createDirectories(bucket.resolve("state"));
+        Files.writeString(bucket.resolve(Layout.STATE_KEY), "not a state");
+        RunReport r = new ObjectProcessor(new LocalFolderStore(bucket), RunSettings.defaults(), Buckets.FIXED_CLOCK)
+                .process("events/events-1.jsonl");
+        assertEquals(RunReport.Outcome.FAILED, r.outcome());
+        assertFalse(r.retryable());
+        assertTrue(r.error().contains("state/state.bin") && r.error().contains("cannot be read"), r.error());
+        assertEquals("not a state", Files.readString(bucket.resolve(Layout.STATE_KEY)));
+        assertFalse(Files.exists(bucket.resolve("sessions")), "nothing was written");
+    }
+
+    @Test
+    void objectDeletedBeforeItsRunFailsWithoutRetry() throws Exception {
+        Path bucket = goldenBucket("deleted");
+        RunReport r = new ObjectProcessor(new LocalFolderStore(bucket), RunSettings.defaults(), Buckets.FIXED_CLOCK)
+                .process("events/gone.jsonl");
+        assertEquals(RunReport.Outcome.FAILED, r.outcome());
+        assertFalse(r.retryable());
+        assertTrue(r.error().contains("no object events/gone.jsonl"), r.error());
+    }
+
     static String eventLine(long id, String timestamp) {
         return "{\"id\": " + id + ", \"type\": \"page_view\", \"event\": {\"customer-id\": 1, \"timestamp\": \""
                 + timestamp + "\", \"page\": \"/\"}}\n";
