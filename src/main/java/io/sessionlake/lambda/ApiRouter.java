@@ -129,7 +129,7 @@ final class ApiRouter {
         } else {
             String prefix = request.get("prefix").asText();
             String refusal = refusal(prefix);
-            if (refusal != null && !prefix.equals(settings.inputPrefix())) {
+            if (refusal != null) {
                 return ApiResponse.error(400, "outside_input_prefix", refusal);
             }
             for (ObjectStore.ObjectInfo o : store.list(prefix)) {

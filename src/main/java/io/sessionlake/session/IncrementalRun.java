@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Sessionizes the events of one input object into a state, then reports what changed as a changelog
@@ -43,7 +44,7 @@ public final class IncrementalRun {
         if (finished) {
             throw new IllegalStateException("run already finished");
         }
-        if (isBehindHorizon(e.timeMicros())) {
+        if (isLate(e.timeMicros())) {
             return Verdict.LATE;
         }
         if (!state.seenEvents.putIfAbsent(e.id(), e.timeMicros())) {
@@ -66,10 +67,6 @@ public final class IncrementalRun {
 
     /** True when an event of this time is behind the lateness horizon for this run. */
     public boolean isLate(long timeMicros) {
-        return isBehindHorizon(timeMicros);
-    }
-
-    private boolean isBehindHorizon(long timeMicros) {
         return watermarkBefore != SessionState.NO_WATERMARK && watermarkBefore - timeMicros > horizon;
     }
 
@@ -88,7 +85,7 @@ public final class IncrementalRun {
      * As {@link #finish(String, String)}, but hands each changelog row to {@code sink} as it is computed
      * instead of collecting them: a large object touches millions of sessions. The returned changes list is empty.
      */
-    public RunChanges finish(String objectKey, String etag, java.util.function.Consumer<SessionRevision> sink) {
+    public RunChanges finish(String objectKey, String etag, Consumer<SessionRevision> sink) {
         finished = true;
         changelog(sink);
         long watermarkAfter = Math.max(watermarkBefore, newestAccepted);
@@ -103,7 +100,7 @@ public final class IncrementalRun {
         return new RunChanges(List.of(), watermarkBefore, watermarkAfter, revision, finalizedNow);
     }
 
-    private void changelog(java.util.function.Consumer<SessionRevision> out) {
+    private void changelog(Consumer<SessionRevision> out) {
         touched.sort((a, b) -> Long.compare(a.customerId(), b.customerId()));
         for (CustomerHistory customer : touched) {
             Map<String, Session> previous = new LinkedHashMap<>();
