@@ -65,7 +65,12 @@ public final class ObjectProcessor {
                 try {
                     states.commit(state, loaded.etag());
                 } catch (ConcurrentUpdateException lostRace) {
-                    removeOutputs(a.outputs);
+                    // The winner may have processed this very object from the same state: then it wrote
+                    // these very keys, which are committed output now and must stay. The next loop finds
+                    // the object in the ledger and reports the skip.
+                    if (!states.load(settings.sessions()).state().hasProcessed(key, input.etag())) {
+                        removeOutputs(a.outputs);
+                    }
                     if (attempt >= settings.maxCommitAttempts()) {
                         throw new RunFailedException("gave up after " + attempt
                                 + " attempts: other runs kept committing the state first", true, lostRace);

@@ -133,6 +133,23 @@ class FailurePathsTest {
     }
 
     @Test
+    void sameObjectDeliveredTwiceAtOnceKeepsTheWinnersOutput() throws Exception {
+        Path bucket = goldenBucket("twice");
+        ObjectStore store = InterceptingStore.withRacingCommits(new LocalFolderStore(bucket));
+        ObjectProcessor p = new ObjectProcessor(store, RunSettings.defaults(), Buckets.FIXED_CLOCK);
+        CompletableFuture<RunReport> a = CompletableFuture.supplyAsync(() -> p.process("events/events-1.jsonl"));
+        CompletableFuture<RunReport> b = CompletableFuture.supplyAsync(() -> p.process("events/events-1.jsonl"));
+        List<RunReport.Outcome> outcomes = List.of(a.get(60, TimeUnit.SECONDS).outcome(), b.get(60, TimeUnit.SECONDS).outcome());
+        assertTrue(outcomes.contains(RunReport.Outcome.SUCCEEDED) && outcomes.contains(RunReport.Outcome.SKIPPED_ALREADY_PROCESSED),
+                outcomes.toString());
+        try (DuckDb db = new DuckDb()) {
+            assertEquals(5L, db.query("SELECT count(*) n FROM (" + DuckDb.currentSessionsSql(bucket) + ")").get(0).get("n"));
+            assertEquals(9L, db.query("SELECT count(*) n FROM read_parquet('" + bucket
+                    + "/clean_events/*/*.parquet')").get(0).get("n"), "the committed events are still there");
+        }
+    }
+
+    @Test
     void truncatedGzipFailsTheObjectAndChangesNothing() throws Exception {
         Path bucket = goldenBucket("corrupt");
         LocalFolderStore store = new LocalFolderStore(bucket);
