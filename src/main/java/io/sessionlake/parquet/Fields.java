@@ -9,12 +9,7 @@ final class Fields {
     }
 
     static void string(RecordConsumer out, int index, String name, String value) {
-        if (value == null) {
-            return;
-        }
-        out.startField(name, index);
-        out.addBinary(Binary.fromString(value));
-        out.endField(name, index);
+        binary(out, index, name, value == null ? null : Binary.fromString(value));
     }
 
     static void binary(RecordConsumer out, int index, String name, Binary value) {
