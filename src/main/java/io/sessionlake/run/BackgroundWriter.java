@@ -23,7 +23,7 @@ final class BackgroundWriter<T> implements AutoCloseable {
     private final PartitionedFiles<T> target;
     private final BlockingQueue<List<T>> queue = new ArrayBlockingQueue<>(4);
     private final Thread thread;
-    private volatile Exception failure;
+    private volatile Throwable failure;
     private List<T> batch = new ArrayList<>(BATCH);
 
     BackgroundWriter(PartitionedFiles<T> target, String name) {
@@ -87,13 +87,13 @@ final class BackgroundWriter<T> implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Exception e) {
+        } catch (Throwable e) { // an Error too: the caller must hear of it, not wait for a dead thread
             failure = e;
         }
     }
 
     private void rethrow() throws IOException {
-        Exception f = failure;
+        Throwable f = failure;
         if (f instanceof IOException io) {
             throw io;
         }

@@ -29,7 +29,7 @@ final class ParsingPipeline implements AutoCloseable {
     static final class Batch {
         final Line[] lines;
         int size;
-        Exception failure;
+        Throwable failure;
 
         Batch(int capacity) {
             lines = new Line[capacity];
@@ -48,7 +48,12 @@ final class ParsingPipeline implements AutoCloseable {
 
     /** @return the next batch, or null at the end of the object; rethrows a read failure of the object */
     Batch next() throws IOException, InterruptedException {
-        Batch b = queue.take();
+        Batch b;
+        while ((b = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS)) == null) {
+            if (!producer.isAlive() && queue.isEmpty()) {
+                throw new IOException("the reader thread of this object stopped without a result");
+            }
+        }
         if (b == END) {
             queue.put(END);
             return null;
@@ -95,7 +100,7 @@ final class ParsingPipeline implements AutoCloseable {
             queue.put(END);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Exception e) {
+        } catch (Throwable e) { // an Error too: the consumer must hear of it, not wait for a dead thread
             Batch failed = new Batch(0);
             failed.failure = e;
             try {
