@@ -52,6 +52,11 @@ public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<S
                 LOG.warn(ignored(bucket, null, "the record has no s3.object.key"));
                 continue;
             }
+            Object eventName = EventFields.at(record, "eventName");
+            if (eventName != null && !eventName.toString().startsWith("ObjectCreated")) {
+                LOG.info(ignored(bucket, key, "not an object creation: " + eventName));
+                continue;
+            }
             if (bucket != null && !store.location().equals("s3://" + bucket)) {
                 LOG.warn(ignored(bucket, key, "this function serves " + store.location()));
                 continue;

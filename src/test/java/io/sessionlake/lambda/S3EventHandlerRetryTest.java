@@ -57,6 +57,22 @@ class S3EventHandlerRetryTest {
     }
 
     @Test
+    void objectRemovalNotificationsAreIgnored() throws Exception {
+        Buckets.copyGolden(bucket);
+        S3EventHandler h = handler(new io.sessionlake.testing.InterceptingStore(new LocalFolderStore(bucket), k -> { }) {
+            @Override
+            public String location() {
+                return "s3://" + bucket.getFileName();
+            }
+        });
+        Map<String, Object> removal = Map.of("Records", List.of(Map.of("eventName", "ObjectRemoved:Delete",
+                "s3", Map.of("bucket", Map.of("name", bucket.getFileName().toString()),
+                        "object", Map.of("key", "events/events-1.jsonl")))));
+        assertEquals(List.of(), h.handleRequest(removal, null).get("runs"));
+        assertEquals(false, java.nio.file.Files.exists(bucket.resolve("state")), "nothing was processed");
+    }
+
+    @Test
     void corruptObjectDoesNotFailTheInvocation() throws Exception {
         Files.createDirectories(bucket.resolve("events"));
         Files.write(bucket.resolve("events/bad.gz"), new byte[] {0x1f, (byte) 0x8b, 8, 0});
