@@ -103,6 +103,14 @@ public final class IncrementalRun {
     private void changelog(Consumer<SessionRevision> out) {
         touched.sort((a, b) -> Long.compare(a.customerId(), b.customerId()));
         for (CustomerHistory customer : touched) {
+            if (customer.snapshot.isEmpty()) {
+                // a customer new to the open set: every session is new, nothing can disappear
+                customer.snapshot = null;
+                for (Session now : customer.currentOpenSessions()) {
+                    out.accept(new SessionRevision(now, revision, false));
+                }
+                continue;
+            }
             Map<String, Session> previous = new LinkedHashMap<>();
             for (Session s : customer.snapshot) {
                 previous.put(s.sessionId(), s);

@@ -132,15 +132,21 @@ public final class OpenSession {
     }
 
     static String idFor(long customerId, long firstEventId, long firstEventMicros) {
+        // one digest per thread: MessageDigest.getInstance looks the provider up reflectively every time
+        MessageDigest sha = SHA256.get();
+        byte[] digest = sha.digest((customerId + ":" + firstEventId + ":" + firstEventMicros)
+                .getBytes(StandardCharsets.US_ASCII));
+        return HEX.formatHex(digest, 0, 16);
+    }
+
+    private static final HexFormat HEX = HexFormat.of();
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] digest = sha.digest((customerId + ":" + firstEventId + ":" + firstEventMicros)
-                    .getBytes(StandardCharsets.US_ASCII));
-            return HexFormat.of().formatHex(digest, 0, 16);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JRE", e);
         }
-    }
+    });
 
     Session toSession(long customerId, int sessionNumber) {
         return new Session(sessionId(customerId), customerId, firstTime, lastTime, eventCount, pageViews,
