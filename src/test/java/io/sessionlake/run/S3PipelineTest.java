@@ -22,40 +22,20 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /** The whole pipeline against a real S3 protocol server: golden example, redelivery, crash, race, corruption. */
 class S3PipelineTest {
     private static final List<String> GOLDEN = List.of("events/events-1.jsonl", "events/events-2.jsonl",
             "events/events-3.jsonl");
     private static final String[] OUTPUTS = {"sessions/", "clean_events/", "rejected/"};
-    private static S3Server server;
-    private static S3Client s3;
-    private static int bucketNumber;
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3Server.start();
-        s3 = server.client();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        s3.close();
-        server.close();
-    }
-
-    private static S3Store goldenBucket() throws IOException {
-        String bucket = "pipeline-" + (++bucketNumber);
-        server.createBucket(bucket);
-        S3Store store = new S3Store(s3, bucket);
+    private static S3Store goldenBucket() throws Exception {
+        S3Store store = S3Server.shared().newBucket("pipeline");
         for (String key : GOLDEN) {
             store.put(key, Buckets.resource("/golden/" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     "application/x-ndjson");

@@ -10,36 +10,16 @@ import io.sessionlake.testing.S3Server;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /** The S3 adapter against a real S3 protocol server: the operations and the conditional writes it relies on. */
 class S3StoreTest {
-    private static S3Server server;
-    private static S3Client s3;
-    private static int bucketNumber;
     private S3Store store;
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3Server.start();
-        s3 = server.client();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        s3.close();
-        server.close();
-    }
-
     @BeforeEach
-    void freshBucket() {
-        String bucket = "store-test-" + (++bucketNumber);
-        server.createBucket(bucket);
-        store = new S3Store(s3, bucket);
+    void freshBucket() throws Exception {
+        store = S3Server.shared().newBucket("store-test");
     }
 
     private static byte[] utf8(String s) {

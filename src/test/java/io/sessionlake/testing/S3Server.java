@@ -1,7 +1,9 @@
 package io.sessionlake.testing;
 
 import java.net.URI;
+import io.sessionlake.store.S3Store;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -18,8 +20,12 @@ public final class S3Server implements AutoCloseable {
     public static final String ACCESS_KEY = "test-access";
     public static final String SECRET_KEY = "test-secret";
 
+    private static S3Server shared;
+
     private final BlobStore store;
     private final S3Proxy proxy;
+    private final AtomicInteger buckets = new AtomicInteger();
+    private S3Client sharedClient;
 
     private S3Server(BlobStore store, S3Proxy proxy) {
         this.store = store;
@@ -42,6 +48,24 @@ public final class S3Server implements AutoCloseable {
             Thread.sleep(5);
         }
         return new S3Server(store, proxy);
+    }
+
+    /** One server for the whole test JVM: starting one per test class costs a second each time. */
+    public static synchronized S3Server shared() throws Exception {
+        if (shared == null) {
+            shared = start();
+        }
+        return shared;
+    }
+
+    /** A new empty bucket (a fresh name each call) behind the product's S3 adapter. */
+    public synchronized S3Store newBucket(String prefix) {
+        if (sharedClient == null) {
+            sharedClient = client();
+        }
+        String name = prefix + "-" + buckets.incrementAndGet();
+        createBucket(name);
+        return new S3Store(sharedClient, name);
     }
 
     public URI endpoint() {
