@@ -13,7 +13,7 @@ import java.io.IOException;
 public final class EventParser {
     private final JsonFactory json;
     private final StringPool pool = new StringPool(1 << 14);
-    private final SimpleLineScanner scanner = new SimpleLineScanner();
+    private final SimpleLineScanner scanner = new SimpleLineScanner(pool);
 
     public EventParser() {
         this.json = JsonFactory.builder()
@@ -23,7 +23,7 @@ public final class EventParser {
     }
 
     public ParsedLine parse(byte[] buf, int off, int len) {
-        ParsedLine simple = scanner.scan(buf, off, len, pool);
+        ParsedLine simple = scanner.scan(buf, off, len);
         if (simple != null) {
             return simple;
         }

@@ -22,9 +22,14 @@ final class LineFields {
     String type;
     boolean customerPresent;
     boolean customerValid;
-    Long customerId;
+    long customerId;
     boolean timestampPresent;
     String timestamp;
+    /** Set by the line scanner, which parses the time from the bytes and makes a String only to quote a bad one. */
+    boolean timestampParsed;
+    long timestampMicros;
+    /** Set by the line scanner, whose strings come out of the pools already (and the type lower-cased). */
+    boolean pooled;
     String userAgent;
     String ip;
     String page;
@@ -35,6 +40,31 @@ final class LineFields {
     StringWriter attributesText;
     JsonGenerator attributes;
 
+    /** Forgets the previous line, so that one instance can serve every line of an object. */
+    void reset() {
+        idPresent = false;
+        idValid = false;
+        id = 0;
+        type = null;
+        customerPresent = false;
+        customerValid = false;
+        customerId = 0;
+        timestampPresent = false;
+        timestamp = null;
+        timestampParsed = false;
+        timestampMicros = 0;
+        pooled = false;
+        userAgent = null;
+        ip = null;
+        page = null;
+        referrer = null;
+        query = null;
+        product = null;
+        position = null;
+        attributesText = null;
+        attributes = null;
+    }
+
     void readId(JsonParser p, JsonToken value) throws IOException {
         idPresent = value != JsonToken.VALUE_NULL;
         Long v = integerValue(p, value);
@@ -44,8 +74,9 @@ final class LineFields {
 
     void readCustomer(JsonParser p, JsonToken value) throws IOException {
         customerPresent = value != JsonToken.VALUE_NULL;
-        customerId = integerValue(p, value);
-        customerValid = customerId != null;
+        Long v = integerValue(p, value);
+        customerValid = v != null;
+        customerId = v == null ? 0 : v;
     }
 
     String scalarOrAttribute(JsonParser p, String name) throws IOException {
@@ -80,7 +111,8 @@ final class LineFields {
         if (!timestampPresent) {
             return ParsedLine.rejected(RejectReason.MISSING_TIMESTAMP, "no event.timestamp");
         }
-        long micros = timestamp == null ? Long.MIN_VALUE : Timestamps.parseMicros(timestamp);
+        long micros = timestampParsed ? timestampMicros
+                : timestamp == null ? Long.MIN_VALUE : Timestamps.parseMicros(timestamp);
         if (micros == Long.MIN_VALUE) {
             return ParsedLine.rejected(RejectReason.BAD_TIMESTAMP, "not an ISO-8601 timestamp: " + clip(timestamp));
         }
@@ -89,6 +121,10 @@ final class LineFields {
         }
         if (!customerPresent) {
             return ParsedLine.anonymousLine();
+        }
+        if (pooled) {
+            return ParsedLine.accepted(new Event(id, type, customerId, micros, userAgent, ip, page, referrer, query,
+                    product, position, attributesJson()));
         }
         return ParsedLine.accepted(new Event(id, pool.intern(type.toLowerCase(Locale.ROOT)), customerId, micros,
                 pool.intern(userAgent), ip, pool.intern(page), pool.intern(referrer), query, pool.intern(product),

@@ -1,5 +1,8 @@
 package io.sessionlake.feed;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -24,6 +27,10 @@ final class SimpleLineScanner {
     private static final byte[] PRODUCT = ascii("product");
     private static final byte[] POSITION = ascii("position");
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
     private static final int STRING = 1;
     private static final int INTEGER = 2;
     private static final int NULL = 3;
@@ -37,15 +44,21 @@ final class SimpleLineScanner {
     private int kind;
     private int valueStart;
     private int valueEnd;
-    private StringPool pool;
+    private final StringPool pool;
+    private final StringPool types = StringPool.lowerCasing(1 << 6);
+    private final LineFields f = new LineFields();
+
+    SimpleLineScanner(StringPool pool) {
+        this.pool = pool;
+    }
 
     /** @return the parsed line, or null when the line is not of the simple shape */
-    ParsedLine scan(byte[] buf, int off, int len, StringPool pool) {
+    ParsedLine scan(byte[] buf, int off, int len) {
         b = buf;
-        this.pool = pool;
         pos = off;
         end = off + len;
-        LineFields f = new LineFields();
+        f.reset();
+        f.pooled = true;
         if (!object(f, false)) {
             return null;
         }
@@ -114,44 +127,82 @@ final class SimpleLineScanner {
             return true;
         }
         if (keyIs(key, len, TYPE)) {
-            f.type = kind == STRING ? pooledText() : null;
+            f.type = kind == STRING ? types.intern(b, valueStart, valueEnd - valueStart) : null;
             return true;
         }
         return false;
     }
 
     private boolean eventField(LineFields f, int key, int len) {
-        if (keyIs(key, len, CUSTOMER_DASH) || keyIs(key, len, CUSTOMER_UNDERSCORE)) {
-            f.customerPresent = kind != NULL;
-            f.customerId = integer();
-            f.customerValid = f.customerId != null;
-        } else if (keyIs(key, len, TIMESTAMP)) {
-            f.timestampPresent = kind != NULL;
-            f.timestamp = kind == STRING ? text() : null;
-        } else if (keyIs(key, len, AGENT_DASH) || keyIs(key, len, AGENT_UNDERSCORE)) {
-            f.userAgent = kind == NULL ? null : pooledText();
-        } else if (keyIs(key, len, IP)) {
-            f.ip = scalarText();
-        } else if (keyIs(key, len, PAGE)) {
-            f.page = kind == NULL ? null : pooledText();
-        } else if (keyIs(key, len, REFERRER)) {
-            f.referrer = kind == NULL ? null : pooledText();
-        } else if (keyIs(key, len, QUERY)) {
-            f.query = scalarText();
-        } else if (keyIs(key, len, PRODUCT)) {
-            f.product = kind == NULL ? null : pooledText();
-        } else if (keyIs(key, len, POSITION)) {
-            if (kind == NULL) {
-                return true;
+        switch (eventKey(key, len)) {
+            case CUSTOMER -> {
+                f.customerPresent = kind != NULL;
+                if (kind == INTEGER) {
+                    f.customerValid = true;
+                    f.customerId = parseLong();
+                } else {
+                    Long v = integer();
+                    f.customerValid = v != null;
+                    f.customerId = v == null ? 0 : v;
+                }
             }
-            if (kind != INTEGER || valueEnd - valueStart > 9) {
-                return false; // kept as an attribute by the general path
+            case TIME -> {
+                f.timestampPresent = kind != NULL;
+                f.timestamp = null;
+                f.timestampParsed = kind == STRING;
+                if (kind == STRING) {
+                    f.timestampMicros = Timestamps.parseMicros(b, valueStart, valueEnd - valueStart);
+                    if (f.timestampMicros == Long.MIN_VALUE) {
+                        f.timestamp = text(); // only to quote it in the rejection
+                    }
+                }
             }
-            f.position = (int) parseLong();
-        } else {
-            return false; // other fields become attributes: the general path renders them
+            case USER_AGENT -> f.userAgent = kind == NULL ? null : pooledText();
+            case ADDRESS -> f.ip = scalarText();
+            case PAGE_URL -> f.page = kind == NULL ? null : pooledText();
+            case REFERRER_URL -> f.referrer = kind == NULL ? null : pooledText();
+            case SEARCH_QUERY -> f.query = scalarText();
+            case PRODUCT_ID -> f.product = kind == NULL ? null : pooledText();
+            case LIST_POSITION -> {
+                if (kind == NULL) {
+                    return true;
+                }
+                if (kind != INTEGER || valueEnd - valueStart > 9) {
+                    return false; // kept as an attribute by the general path
+                }
+                f.position = (int) parseLong();
+            }
+            default -> {
+                return false; // other fields become attributes: the general path renders them
+            }
         }
         return true;
+    }
+
+    private static final int OTHER = 0;
+    private static final int CUSTOMER = 1;
+    private static final int TIME = 2;
+    private static final int USER_AGENT = 3;
+    private static final int ADDRESS = 4;
+    private static final int PAGE_URL = 5;
+    private static final int REFERRER_URL = 6;
+    private static final int SEARCH_QUERY = 7;
+    private static final int PRODUCT_ID = 8;
+    private static final int LIST_POSITION = 9;
+
+    /** Which event field a key names; by length first, so most keys are told apart by one compare. */
+    private int eventKey(int key, int len) {
+        return switch (len) {
+            case 2 -> keyIs(key, len, IP) ? ADDRESS : OTHER;
+            case 4 -> keyIs(key, len, PAGE) ? PAGE_URL : OTHER;
+            case 5 -> keyIs(key, len, QUERY) ? SEARCH_QUERY : OTHER;
+            case 7 -> keyIs(key, len, PRODUCT) ? PRODUCT_ID : OTHER;
+            case 8 -> keyIs(key, len, REFERRER) ? REFERRER_URL : keyIs(key, len, POSITION) ? LIST_POSITION : OTHER;
+            case 9 -> keyIs(key, len, TIMESTAMP) ? TIME : OTHER;
+            case 10 -> keyIs(key, len, AGENT_DASH) || keyIs(key, len, AGENT_UNDERSCORE) ? USER_AGENT : OTHER;
+            case 11 -> keyIs(key, len, CUSTOMER_DASH) || keyIs(key, len, CUSTOMER_UNDERSCORE) ? CUSTOMER : OTHER;
+            default -> OTHER;
+        };
     }
 
     /** The value as the general path's getText() gives it, or null for JSON null. */
@@ -219,6 +270,10 @@ final class SimpleLineScanner {
             return false;
         }
         int start = ++pos;
+        // eight bytes at a time while none is a quote, a backslash, a control character or non-ASCII
+        while (pos + 8 <= end && !mayEndString((long) LONGS.get(b, pos))) {
+            pos += 8;
+        }
         while (pos < end) {
             byte c = b[pos];
             if (c == '"') {
@@ -234,6 +289,18 @@ final class SimpleLineScanner {
             pos++;
         }
         return false;
+    }
+
+    /**
+     * True when one of the eight bytes is '"', '\\', below 0x20 or above 0x7f (the classic "has zero byte"
+     * bit trick). A false alarm only sends the scan to the byte-by-byte loop, which decides exactly.
+     */
+    private static boolean mayEndString(long w) {
+        long quote = w ^ 0x2222222222222222L;
+        long backslash = w ^ 0x5C5C5C5C5C5C5C5CL;
+        long found = ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)
+                | ((w - 0x2020202020202020L) & ~w) | w;
+        return (found & HIGH_BITS) != 0;
     }
 
     private boolean number() {

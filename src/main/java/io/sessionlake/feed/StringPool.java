@@ -1,58 +1,87 @@
 package io.sessionlake.feed;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
+
 /**
  * A small direct-mapped cache that hands out one shared instance for repeated strings (user agents,
  * pages, referrers, types). Open sessions keep these strings for days, and a feed repeats them millions
- * of times: sharing them is most of the state's memory. Bounded: a colliding string simply replaces the slot.
+ * of times: sharing them is most of the state's memory, and a hit makes no String at all.
+ * Bounded: a colliding string simply replaces the slot.
  */
 final class StringPool {
-    private final String[] slots;
-    private final int mask;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long MIX = 0x9E3779B97F4A7C15L;
 
-    StringPool(int capacityPowerOfTwo) {
-        slots = new String[capacityPowerOfTwo];
+    private final byte[][] keys;
+    private final String[] values;
+    private final String[] strings;
+    private final int mask;
+    private final boolean lowerCase;
+
+    private StringPool(int capacityPowerOfTwo, boolean lowerCase) {
+        keys = new byte[capacityPowerOfTwo][];
+        values = new String[capacityPowerOfTwo];
+        strings = new String[capacityPowerOfTwo];
         mask = capacityPowerOfTwo - 1;
+        this.lowerCase = lowerCase;
     }
 
-    /**
-     * The pooled string for ASCII/Latin-1 bytes, made only when it is not pooled yet: the feed repeats the
-     * same user agents and pages millions of times, and most of them need no new String at all.
-     */
+    StringPool(int capacityPowerOfTwo) {
+        this(capacityPowerOfTwo, false);
+    }
+
+    /** A pool whose strings are the lower-case form of the bytes looked up (event types are compared so). */
+    static StringPool lowerCasing(int capacityPowerOfTwo) {
+        return new StringPool(capacityPowerOfTwo, true);
+    }
+
+    /** The pooled string for Latin-1 bytes; keyed on the bytes, so a hit costs one hash and one compare. */
     String intern(byte[] b, int start, int len) {
-        int h = 0;
-        for (int i = start; i < start + len; i++) {
-            h = 31 * h + (b[i] & 0xff);
+        int i = hash(b, start, len) & mask;
+        byte[] k = keys[i];
+        if (k != null && Arrays.equals(k, 0, k.length, b, start, start + len)) {
+            return values[i];
         }
-        int i = (h ^ (h >>> 16)) & mask;
-        String cached = slots[i];
-        if (cached != null && cached.length() == len && sameChars(cached, b, start)) {
-            return cached;
+        String s = new String(b, start, len, StandardCharsets.ISO_8859_1);
+        if (lowerCase) {
+            s = s.toLowerCase(Locale.ROOT);
         }
-        String s = new String(b, start, len, java.nio.charset.StandardCharsets.ISO_8859_1);
-        slots[i] = s;
+        keys[i] = Arrays.copyOfRange(b, start, start + len);
+        values[i] = s;
         return s;
     }
 
-    private static boolean sameChars(String s, byte[] b, int start) {
-        for (int k = 0; k < s.length(); k++) {
-            if (s.charAt(k) != (char) (b[start + k] & 0xff)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
+    /** The pooled instance equal to {@code s} (not case-folded), for strings the general parser made. */
     String intern(String s) {
         if (s == null) {
             return null;
         }
         int h = s.hashCode();
         int i = (h ^ (h >>> 16)) & mask;
-        String cached = slots[i];
+        String cached = strings[i];
         if (cached != null && cached.equals(s)) {
             return cached;
         }
-        slots[i] = s;
+        strings[i] = s;
         return s;
+    }
+
+    /** Eight bytes per step: user agents are long, and this runs for several fields of every line. */
+    private static int hash(byte[] b, int start, int len) {
+        long h = len;
+        int i = start;
+        int end = start + len;
+        for (; i + 8 <= end; i += 8) {
+            h = (h ^ (long) LONGS.get(b, i)) * MIX;
+        }
+        for (; i < end; i++) {
+            h = (h ^ b[i]) * MIX;
+        }
+        return (int) (h >>> 32); // the multiplications mix upwards: the high half is the well-mixed one
     }
 }

@@ -1,5 +1,6 @@
 package io.sessionlake.feed;
 
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -19,11 +20,25 @@ public final class Timestamps {
 
     /** @return epoch microseconds, or {@link Long#MIN_VALUE} when the text is not an ISO-8601 timestamp */
     public static long parseMicros(String text) {
-        long fast = parseCommonShape(text);
+        // non-Latin-1 characters become '?', which the common shape rejects: java.time then decides
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        long fast = parseCommonShape(bytes, 0, bytes.length);
         if (fast != Long.MIN_VALUE) {
             return fast;
         }
         return parseWithJavaTime(text);
+    }
+
+    /**
+     * The same for Latin-1 text held in a byte range, as the line scanner finds it: no String is made for
+     * the common shape, which every line of the feed has.
+     */
+    public static long parseMicros(byte[] b, int off, int len) {
+        long fast = parseCommonShape(b, off, len);
+        if (fast != Long.MIN_VALUE) {
+            return fast;
+        }
+        return parseWithJavaTime(new String(b, off, len, StandardCharsets.ISO_8859_1));
     }
 
     public static String format(long micros) {
@@ -44,29 +59,29 @@ public final class Timestamps {
     }
 
     // yyyy-MM-ddTHH:mm:ss[.f{1,9}][Z|+HH:MM|+HHMM|+HH]
-    private static long parseCommonShape(String s) {
-        int n = s.length();
-        if (n < 19 || s.charAt(4) != '-' || s.charAt(7) != '-' || (s.charAt(10) != 'T' && s.charAt(10) != ' ')
-                || s.charAt(13) != ':' || s.charAt(16) != ':') {
+    private static long parseCommonShape(byte[] s, int off, int len) {
+        int n = off + len;
+        if (len < 19 || s[off + 4] != '-' || s[off + 7] != '-' || (s[off + 10] != 'T' && s[off + 10] != ' ')
+                || s[off + 13] != ':' || s[off + 16] != ':') {
             return Long.MIN_VALUE;
         }
-        int year = digits(s, 0, 4);
-        int month = digits(s, 5, 2);
-        int day = digits(s, 8, 2);
-        int hour = digits(s, 11, 2);
-        int minute = digits(s, 14, 2);
-        int second = digits(s, 17, 2);
+        int year = digits(s, off, 4);
+        int month = digits(s, off + 5, 2);
+        int day = digits(s, off + 8, 2);
+        int hour = digits(s, off + 11, 2);
+        int minute = digits(s, off + 14, 2);
+        int second = digits(s, off + 17, 2);
         if ((year | month | day | hour | minute | second) < 0) {
             return Long.MIN_VALUE;
         }
-        int i = 19;
+        int i = off + 19;
         long micro = 0;
-        if (i < n && s.charAt(i) == '.') {
+        if (i < n && s[i] == '.') {
             i++;
             int start = i;
-            while (i < n && Character.isDigit(s.charAt(i))) {
+            while (i < n && s[i] >= '0' && s[i] <= '9') {
                 if (i - start < 6) {
-                    micro = micro * 10 + (s.charAt(i) - '0');
+                    micro = micro * 10 + (s[i] - '0');
                 }
                 i++;
             }
@@ -80,7 +95,7 @@ public final class Timestamps {
         }
         int offsetSeconds = 0;
         if (i < n) {
-            char c = s.charAt(i);
+            byte c = s[i];
             if (c == 'Z' || c == 'z') {
                 if (i + 1 != n) {
                     return Long.MIN_VALUE;
@@ -94,7 +109,7 @@ public final class Timestamps {
                 } else if (rest == 4) {
                     oh = digits(s, i + 1, 2);
                     om = digits(s, i + 3, 2);
-                } else if (rest == 5 && s.charAt(i + 3) == ':') {
+                } else if (rest == 5 && s[i + 3] == ':') {
                     oh = digits(s, i + 1, 2);
                     om = digits(s, i + 4, 2);
                 } else {
@@ -159,10 +174,10 @@ public final class Timestamps {
         }
     }
 
-    private static int digits(String s, int from, int count) {
+    private static int digits(byte[] s, int from, int count) {
         int v = 0;
         for (int i = from; i < from + count; i++) {
-            char c = s.charAt(i);
+            byte c = s[i];
             if (c < '0' || c > '9') {
                 return -1;
             }

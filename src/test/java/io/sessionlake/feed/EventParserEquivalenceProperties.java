@@ -26,7 +26,11 @@ class EventParserEquivalenceProperties {
         "\"2022-04-21T09:10:46Z\"", "\"not-a-time\"", "null", "12", "\"2022-02-30T10:00:00\"", "{\"t\": 1}",
         "\"2022-04-28 08:22:46\""};
     private static final String[] TEXTS = {"\"Opera/9.61 (Windows NT 6.1; U; en) Presto/2.1.1\"", "\"https://xcc-webshop.com\"",
-        "\"\"", "null", "12", "true", "\"caf\u00e9\"", "\"tab\\there\"", "\"a\\u0041b\"", "{\"x\": 1}", "[1, 2]", "-7", "3.25"};
+        "\"\"", "null", "12", "true", "\"caf\u00e9\"", "\"tab\\there\"", "\"a\\u0041b\"", "{\"x\": 1}", "[1, 2]", "-7", "3.25",
+        // longer than eight bytes, with the byte that ends the fast path at different offsets
+        "\"https://xcc-webshop.com/search?q=\\\"gnome\\\"\"", "\"0123456789ab\tcdef\"",
+        "\"Mozilla/5.0 (X11; Linux x86_64) \u00fcber\"", "\"0123456\\\\back/slash\"",
+        "\"0123456789abcdef0123456789abcdef\"", "\"01234567\u001f\""};
     private static final String[] POSITIONS = {"3", "0", "\"3\"", "null", "12345678901", "2.5"};
     private static final String[] EVENT_KEYS = {"customer-id", "customer_id", "timestamp", "user-agent", "user_agent",
         "ip", "page", "referrer", "query", "product", "position", "coupon"};
@@ -47,7 +51,7 @@ class EventParserEquivalenceProperties {
                 + " \"ip\": \"62.222.197.54\", \"customer-id\": 3024, \"timestamp\": \"2022-04-28T08:22:46.290271\","
                 + " \"page\": \"https://xcc-webshop.com\", \"referrer\": \"https://www.google.com/\"}}";
         byte[] b = line.getBytes(StandardCharsets.UTF_8);
-        ParsedLine fast = new SimpleLineScanner().scan(b, 0, b.length, new StringPool(16));
+        ParsedLine fast = new SimpleLineScanner(new StringPool(16)).scan(b, 0, b.length);
         assertNotNull(fast, "the usual shape must not fall back to Jackson");
         assertEquals(parser.parseWithJackson(b, 0, b.length), fast);
     }

@@ -2,6 +2,7 @@ package io.sessionlake.feed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -36,6 +37,9 @@ class TimestampsProperties {
         };
         text += offset;
         assertEquals(reference(text), Timestamps.parseMicros(text), text);
+        // the scanner's path: the same text inside a line, between other bytes
+        byte[] line = ("\"timestamp\": \"" + text + "\"}").getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals(reference(text), Timestamps.parseMicros(line, 14, text.length()), text);
     }
 
     private static long reference(String text) {
