@@ -2,19 +2,13 @@ package io.sessionlake.parquet;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Set;
-import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
  * A Parquet layout (schema plus row writer) that opens writers on local files. Files are written
@@ -22,8 +16,12 @@ import org.apache.parquet.schema.MessageTypeParser;
  * by the row group size rather than the object size.
  */
 public final class ParquetTable<T> {
-    private static final int ROW_GROUP_BYTES = 16 << 20;
-    private static final int PAGE_BYTES = 1 << 20;
+    /** Rows per row group: about parquet-mr's 16 MiB default for the feed's event rows, once encoded. */
+    static final int ROW_GROUP_ROWS = 1 << 17;
+    /** A row group is flushed early when its long plain strings (queries, attributes) reach this many chars. */
+    static final long ROW_GROUP_CHARS = 32L << 20;
+    /** Only used by parquet-mr to pad row groups to file-system blocks, which we turn off. */
+    static final long ALIGNMENT_BLOCK_BYTES = 128L << 20;
 
     private final MessageType schema;
     private final RowWriter<T> rows;
@@ -32,8 +30,8 @@ public final class ParquetTable<T> {
     private final Set<String> withoutStatistics;
 
     /**
-     * @param withoutDictionary columns whose values rarely repeat (ids, times): a dictionary would be built
-     *     and then thrown away for every page, which costs more than the write itself
+     * @param withoutDictionary string columns whose values rarely repeat (ids, addresses, free text): a
+     *     dictionary would be built and then thrown away for every row group
      * @param withoutStatistics long text columns nobody filters on: min/max would only cost time and bytes
      */
     ParquetTable(String schemaText, RowWriter<T> rows, CompressionCodecName codec, Set<String> withoutDictionary,
@@ -43,83 +41,59 @@ public final class ParquetTable<T> {
         this.codec = codec;
         this.withoutDictionary = withoutDictionary;
         this.withoutStatistics = withoutStatistics;
+        for (String name : union(withoutDictionary, withoutStatistics)) {
+            schema.getType(name); // fails now, not at the first flush, on a misspelt column
+        }
     }
 
     public MessageType schema() {
         return schema;
     }
 
-    public ParquetWriter<T> open(Path file) throws IOException {
-        Builder<T> b = new Builder<>(new LocalOutputFile(file), schema, rows)
-                .withConf(new PlainParquetConfiguration())
-                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                .withCompressionCodec(codec)
-                .withRowGroupSize((long) ROW_GROUP_BYTES)
-                .withPageSize(PAGE_BYTES)
-                .withDictionaryEncoding(true)
-                .withPageWriteChecksumEnabled(false)
-                .withSizeStatisticsEnabled(false);
-        withoutDictionary.forEach(c -> b.withDictionaryEncoding(c, false));
-        withoutStatistics.forEach(c -> b.withStatisticsEnabled(c, false));
-        return b.build();
+    CompressionCodecName codec() {
+        return codec;
     }
 
-    private static final class Builder<T> extends ParquetWriter.Builder<T, Builder<T>> {
-        private final MessageType schema;
-        private final RowWriter<T> rows;
-
-        Builder(OutputFile file, MessageType schema, RowWriter<T> rows) {
-            super(file);
-            this.schema = schema;
-            this.rows = rows;
-        }
-
-        @Override
-        protected Builder<T> self() {
-            return this;
-        }
-
-        @Override
-        protected WriteSupport<T> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
-            return new RowWriteSupport<>(schema, rows);
-        }
-
-        @Override
-        protected WriteSupport<T> getWriteSupport(ParquetConfiguration conf) {
-            return new RowWriteSupport<>(schema, rows);
-        }
+    RowWriter<T> rows() {
+        return rows;
     }
 
-    private static final class RowWriteSupport<T> extends WriteSupport<T> {
-        private final MessageType schema;
-        private final RowWriter<T> rows;
-        private RecordConsumer out;
+    public TableFile<T> open(Path file) throws IOException {
+        return new TableFile<>(file, this, ROW_GROUP_ROWS, ROW_GROUP_CHARS);
+    }
 
-        RowWriteSupport(MessageType schema, RowWriter<T> rows) {
-            this.schema = schema;
-            this.rows = rows;
-        }
+    /** Row groups of at most {@code rowGroupRows} rows: lets tests cross row-group and page boundaries cheaply. */
+    TableFile<T> open(Path file, int rowGroupRows) throws IOException {
+        return new TableFile<>(file, this, rowGroupRows, ROW_GROUP_CHARS);
+    }
 
-        @Override
-        public WriteContext init(org.apache.hadoop.conf.Configuration configuration) {
-            return new WriteContext(schema, new HashMap<>());
+    /** Empty buffers for one file, one per column in schema order. */
+    ColumnBuffer[] newBuffers() {
+        List<ColumnDescriptor> descriptors = schema.getColumns();
+        ColumnBuffer[] buffers = new ColumnBuffer[descriptors.size()];
+        for (int i = 0; i < buffers.length; i++) {
+            ColumnDescriptor d = descriptors.get(i);
+            String name = d.getPrimitiveType().getName();
+            boolean stats = !withoutStatistics.contains(name);
+            PrimitiveTypeName type = d.getPrimitiveType().getPrimitiveTypeName();
+            buffers[i] = switch (type) {
+                case INT64 -> new NumberColumns.Int64(d, stats);
+                case INT32 -> new NumberColumns.Int32(d, stats);
+                case DOUBLE -> new NumberColumns.Float64(d, stats);
+                case BOOLEAN -> new NumberColumns.Bool(d, stats);
+                case BINARY -> new StringColumn(d, !withoutDictionary.contains(name), stats);
+                default -> throw new IllegalArgumentException("no column buffer for " + type + " (" + name + ")");
+            };
+            if (type != PrimitiveTypeName.BINARY && type != PrimitiveTypeName.INT32 && d.getMaxDefinitionLevel() > 0) {
+                throw new IllegalArgumentException("optional " + type + " columns are not supported (" + name + ")");
+            }
         }
+        return buffers;
+    }
 
-        @Override
-        public WriteContext init(ParquetConfiguration configuration) {
-            return new WriteContext(schema, new HashMap<>());
-        }
-
-        @Override
-        public void prepareForWrite(RecordConsumer recordConsumer) {
-            this.out = recordConsumer;
-        }
-
-        @Override
-        public void write(T value) {
-            out.startMessage();
-            rows.write(out, value);
-            out.endMessage();
-        }
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.HashSet<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return all;
     }
 }

@@ -6,21 +6,26 @@ import java.time.LocalDate;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToLongFunction;
-import org.apache.parquet.hadoop.ParquetWriter;
 
 /**
  * One local Parquet file per dt= partition for the rows of one run, opened on first use.
  * {@link #close()} returns the finished files by partition date, in date order.
  */
 public final class PartitionedFiles<T> implements AutoCloseable {
+    /**
+     * Rows buffered across all open files before the fullest one is flushed early: an object spread over
+     * many days must not hold a full row group per day in memory.
+     */
+    private static final int MAX_BUFFERED_ROWS = 2 * ParquetTable.ROW_GROUP_ROWS;
+
     private final ParquetTable<T> table;
     private final Path dir;
     private final String name;
     private final ToLongFunction<T> epochDayOf;
-    private final TreeMap<LocalDate, ParquetWriter<T>> writers = new TreeMap<>();
+    private final TreeMap<LocalDate, TableFile<T>> writers = new TreeMap<>();
     private final TreeMap<LocalDate, Path> files = new TreeMap<>();
     private long rows;
-    private ParquetWriter<T> current;
+    private TableFile<T> current;
     private long currentDay;
 
     /** @param epochDayOf the UTC day (days since 1970-01-01) whose dt= partition a row belongs to */
@@ -47,6 +52,23 @@ public final class PartitionedFiles<T> implements AutoCloseable {
         }
         current.write(row);
         rows++;
+        if ((rows & 4095) == 0 && writers.size() > 1) {
+            boundBufferedRows();
+        }
+    }
+
+    private void boundBufferedRows() throws IOException {
+        long total = 0;
+        TableFile<T> fullest = null;
+        for (TableFile<T> w : writers.values()) {
+            total += w.buffered();
+            if (fullest == null || w.buffered() > fullest.buffered()) {
+                fullest = w;
+            }
+        }
+        if (total > MAX_BUFFERED_ROWS) {
+            fullest.flush();
+        }
     }
 
     public long rows() {
@@ -62,7 +84,7 @@ public final class PartitionedFiles<T> implements AutoCloseable {
     @Override
     public void close() throws IOException {
         IOException first = null;
-        for (ParquetWriter<T> w : writers.values()) {
+        for (TableFile<T> w : writers.values()) {
             try {
                 w.close();
             } catch (IOException e) {

@@ -1,9 +1,7 @@
 package io.sessionlake.parquet;
 
-import org.apache.parquet.io.api.RecordConsumer;
-
-/** Writes one value as one Parquet row, field by field, in schema order. */
+/** Puts the fields of one row into the columns of a layout, in schema order. */
 @FunctionalInterface
 interface RowWriter<T> {
-    void write(RecordConsumer out, T value);
+    void write(Columns columns, T row);
 }

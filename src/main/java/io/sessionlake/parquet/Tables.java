@@ -58,53 +58,52 @@ public final class Tables {
 
     public static ParquetTable<SessionRevision> sessionRevisions(CompressionCodecName codec) {
         return new ParquetTable<>(SESSION_SCHEMA, Tables::writeRevision, codec,
-                Set.of("session_id", "session_start", "session_end", "duration_seconds"),
+                Set.of("session_id", "ip"),
                 Set.of("user_agent", "landing_page", "referrer"));
     }
 
     public static ParquetTable<Event> cleanEvents(CompressionCodecName codec) {
-        BinaryCache repeated = new BinaryCache(1 << 12);
-        return new ParquetTable<>(EVENT_SCHEMA, (out, e) -> writeEvent(out, e, repeated), codec,
-                Set.of("event_id", "event_time", "ip", "attributes"),
+        return new ParquetTable<>(EVENT_SCHEMA, Tables::writeEvent, codec,
+                Set.of("ip", "query", "attributes"),
                 Set.of("user_agent", "attributes", "page", "referrer", "query"));
     }
 
-    private static void writeRevision(org.apache.parquet.io.api.RecordConsumer out, SessionRevision r) {
+    private static void writeRevision(Columns out, SessionRevision r) {
         Session s = r.session();
-        Fields.string(out, 0, "session_id", s.sessionId());
-        Fields.int64(out, 1, "customer_id", s.customerId());
-        Fields.int64(out, 2, "session_start", s.startMicros());
-        Fields.int64(out, 3, "session_end", s.endMicros());
-        Fields.float64(out, 4, "duration_seconds", s.durationSeconds());
-        Fields.int32(out, 5, "event_count", s.eventCount());
-        Fields.int32(out, 6, "page_view_count", s.pageViewCount());
-        Fields.int32(out, 7, "search_count", s.searchCount());
-        Fields.int32(out, 8, "add_to_cart_count", s.addToCartCount());
-        Fields.int32(out, 9, "remove_from_cart_count", s.removeFromCartCount());
-        Fields.int32(out, 10, "order_count", s.orderCount());
-        Fields.bool(out, 11, "has_order", s.hasOrder());
-        Fields.string(out, 12, "landing_page", s.landingPage());
-        Fields.string(out, 13, "referrer", s.referrer());
-        Fields.string(out, 14, "referrer_host", s.referrerHost());
-        Fields.string(out, 15, "user_agent", s.userAgent());
-        Fields.string(out, 16, "ip", s.ip());
-        Fields.int32(out, 17, "session_number", s.sessionNumber());
-        Fields.int64(out, 18, "revision", r.revision());
-        Fields.bool(out, 19, "is_deleted", r.deleted());
+        out.string(0, s.sessionId());
+        out.int64(1, s.customerId());
+        out.int64(2, s.startMicros());
+        out.int64(3, s.endMicros());
+        out.float64(4, s.durationSeconds());
+        out.int32(5, s.eventCount());
+        out.int32(6, s.pageViewCount());
+        out.int32(7, s.searchCount());
+        out.int32(8, s.addToCartCount());
+        out.int32(9, s.removeFromCartCount());
+        out.int32(10, s.orderCount());
+        out.bool(11, s.hasOrder());
+        out.string(12, s.landingPage());
+        out.string(13, s.referrer());
+        out.string(14, s.referrerHost());
+        out.string(15, s.userAgent());
+        out.string(16, s.ip());
+        out.int32(17, s.sessionNumber());
+        out.int64(18, r.revision());
+        out.bool(19, r.deleted());
     }
 
-    private static void writeEvent(org.apache.parquet.io.api.RecordConsumer out, Event e, BinaryCache repeated) {
-        Fields.int64(out, 0, "event_id", e.id());
-        Fields.binary(out, 1, "event_type", repeated.of(e.type()));
-        Fields.int64(out, 2, "customer_id", e.customerId());
-        Fields.int64(out, 3, "event_time", e.timeMicros());
-        Fields.binary(out, 4, "user_agent", repeated.of(e.userAgent()));
-        Fields.string(out, 5, "ip", e.ip());
-        Fields.binary(out, 6, "page", repeated.of(e.page()));
-        Fields.binary(out, 7, "referrer", repeated.of(e.referrer()));
-        Fields.string(out, 8, "query", e.query());
-        Fields.binary(out, 9, "product", repeated.of(e.product()));
-        Fields.optionalInt32(out, 10, "position", e.position());
-        Fields.string(out, 11, "attributes", e.attributes());
+    private static void writeEvent(Columns out, Event e) {
+        out.int64(0, e.id());
+        out.string(1, e.type());
+        out.int64(2, e.customerId());
+        out.int64(3, e.timeMicros());
+        out.string(4, e.userAgent());
+        out.string(5, e.ip());
+        out.string(6, e.page());
+        out.string(7, e.referrer());
+        out.string(8, e.query());
+        out.string(9, e.product());
+        out.int32(10, e.position());
+        out.string(11, e.attributes());
     }
 }

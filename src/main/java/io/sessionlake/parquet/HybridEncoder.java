@@ -1,0 +1,76 @@
+package io.sessionlake.parquet;
+
+/**
+ * Parquet's RLE / bit-packing hybrid encoding, used for definition levels and dictionary ids: runs of
+ * eight or more equal values become one repeated value, everything else is bit-packed in groups of eight.
+ */
+final class HybridEncoder {
+    /** Bit-packed runs are kept to 63 groups, as parquet-mr does, so that every reader accepts them. */
+    private static final int MAX_GROUPS_PER_RUN = 63;
+
+    private HybridEncoder() {
+    }
+
+    /** The bits needed for values 0..maxValue; 0 when there is only the value 0. */
+    static int bitWidth(int maxValue) {
+        return 32 - Integer.numberOfLeadingZeros(maxValue);
+    }
+
+    /** Encodes values[from, to) with the given bit width. */
+    static void encode(int[] values, int from, int to, int bitWidth, PageBytes out) {
+        int i = from;
+        while (i < to) {
+            int run = runLength(values, i, to, Integer.MAX_VALUE);
+            if (run >= 8) {
+                repeated(values[i], run, bitWidth, out);
+                i += run;
+                continue;
+            }
+            // a bit-packed section: groups of eight until a long run starts or the section is full
+            int start = i;
+            int groups = 0;
+            while (i < to && groups < MAX_GROUPS_PER_RUN && (groups == 0 || runLength(values, i, to, 8) < 8)) {
+                i += 8;
+                groups++;
+            }
+            bitPacked(values, start, Math.min(i, to), groups, bitWidth, out);
+            i = Math.min(i, to);
+        }
+    }
+
+    private static int runLength(int[] values, int at, int to, int enough) {
+        int v = values[at];
+        int j = at + 1;
+        while (j < to && values[j] == v && j - at < enough) {
+            j++;
+        }
+        return j - at;
+    }
+
+    private static void repeated(int value, int count, int bitWidth, PageBytes out) {
+        out.unsignedVarInt(count << 1);
+        for (int b = 0; b < (bitWidth + 7) / 8; b++) {
+            out.u8(value >>> (8 * b));
+        }
+    }
+
+    /** Values [from, to) in {@code groups} groups of eight, least significant bit first; the last group padded with zeros. */
+    private static void bitPacked(int[] values, int from, int to, int groups, int bitWidth, PageBytes out) {
+        out.unsignedVarInt((groups << 1) | 1);
+        out.ensure(groups * bitWidth);
+        long acc = 0;
+        int bits = 0;
+        int count = groups * 8;
+        for (int k = 0; k < count; k++) {
+            int i = from + k;
+            long v = i < to ? values[i] & 0xFFFFFFFFL : 0;
+            acc |= v << bits;
+            bits += bitWidth;
+            while (bits >= 8) {
+                out.u8((int) acc);
+                acc >>>= 8;
+                bits -= 8;
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.sessionlake.parquet;
+
+import java.io.IOException;
+import java.util.Arrays;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
+
+/** The fixed-width columns: plain-encoded, with min/max computed while encoding. */
+final class NumberColumns {
+    private NumberColumns() {
+    }
+
+    static final class Int64 extends ColumnBuffer {
+        private long[] values = new long[1 << 12];
+
+        Int64(ColumnDescriptor d, boolean statistics) {
+            super(d, statistics);
+        }
+
+        void add(long v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+
+        @Override
+        void writeChunk(ChunkSink sink, int pageRows) throws IOException {
+            PageBytes out = sink.page;
+            for (int from = 0; from < size; from += pageRows) {
+                int to = Math.min(size, from + pageRows);
+                out.ensure((to - from) * 8);
+                long min = Long.MAX_VALUE;
+                long max = Long.MIN_VALUE;
+                for (int i = from; i < to; i++) {
+                    long v = values[i];
+                    out.int64(v);
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+                sink.dataPage(to - from, pageStatistics(le(min), le(max), 0), false, Encoding.PLAIN);
+            }
+        }
+
+        private static byte[] le(long v) {
+            byte[] b = new byte[8];
+            for (int i = 0; i < 8; i++) {
+                b[i] = (byte) (v >>> (8 * i));
+            }
+            return b;
+        }
+    }
+
+    /** 32-bit integers; the only column that may be null is {@code position}, so nulls are supported here. */
+    static final class Int32 extends ColumnBuffer {
+        private int[] values = new int[1 << 12];
+        private boolean[] isNull = new boolean[1 << 12];
+        private int nulls;
+
+        Int32(ColumnDescriptor d, boolean statistics) {
+            super(d, statistics);
+        }
+
+        void add(int v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            isNull = grow(isNull, size);
+            isNull[size] = false;
+            values[size++] = v;
+        }
+
+        void add(Integer v) {
+            if (v != null) {
+                add(v.intValue());
+                return;
+            }
+            if (!optional) {
+                throw new IllegalArgumentException("column " + name() + " is required but got null");
+            }
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            isNull = grow(isNull, size);
+            isNull[size] = true;
+            values[size++] = 0;
+            nulls++;
+        }
+
+        @Override
+        void clear() {
+            super.clear();
+            nulls = 0;
+        }
+
+        @Override
+        void writeChunk(ChunkSink sink, int pageRows) throws IOException {
+            PageBytes out = sink.page;
+            for (int from = 0; from < size; from += pageRows) {
+                int to = Math.min(size, from + pageRows);
+                if (optional) {
+                    definitionLevels(isNull, from, to, sink.ints(to - from), out);
+                }
+                out.ensure((to - from) * 4);
+                int min = Integer.MAX_VALUE;
+                int max = Integer.MIN_VALUE;
+                int pageNulls = 0;
+                for (int i = from; i < to; i++) {
+                    if (optional && isNull[i]) {
+                        pageNulls++;
+                        continue;
+                    }
+                    int v = values[i];
+                    out.int32(v);
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+                boolean any = pageNulls < to - from;
+                sink.dataPage(to - from, pageStatistics(any ? le(min) : null, any ? le(max) : null, pageNulls),
+                        optional, Encoding.PLAIN);
+            }
+        }
+
+        private static byte[] le(int v) {
+            return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
+        }
+    }
+
+    static final class Float64 extends ColumnBuffer {
+        private double[] values = new double[1 << 12];
+
+        Float64(ColumnDescriptor d, boolean statistics) {
+            super(d, statistics);
+        }
+
+        void add(double v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+
+        @Override
+        void writeChunk(ChunkSink sink, int pageRows) throws IOException {
+            PageBytes out = sink.page;
+            for (int from = 0; from < size; from += pageRows) {
+                int to = Math.min(size, from + pageRows);
+                out.ensure((to - from) * 8);
+                double min = Double.NaN;
+                double max = Double.NaN;
+                for (int i = from; i < to; i++) {
+                    double v = values[i];
+                    out.int64(Double.doubleToRawLongBits(v));
+                    if (!Double.isNaN(v)) { // NaN has no place in an order: it does not bound the page
+                        min = Double.isNaN(min) || v < min ? v : min;
+                        max = Double.isNaN(max) || v > max ? v : max;
+                    }
+                }
+                boolean any = !Double.isNaN(min);
+                sink.dataPage(to - from, pageStatistics(any ? Int64.le(Double.doubleToLongBits(min)) : null,
+                        any ? Int64.le(Double.doubleToLongBits(max)) : null, 0), false, Encoding.PLAIN);
+            }
+        }
+    }
+
+    static final class Bool extends ColumnBuffer {
+        private boolean[] values = new boolean[1 << 12];
+
+        Bool(ColumnDescriptor d, boolean statistics) {
+            super(d, statistics);
+        }
+
+        void add(boolean v) {
+            values = grow(values, size);
+            values[size++] = v;
+        }
+
+        @Override
+        void writeChunk(ChunkSink sink, int pageRows) throws IOException {
+            PageBytes out = sink.page;
+            for (int from = 0; from < size; from += pageRows) {
+                int to = Math.min(size, from + pageRows);
+                boolean sawTrue = false;
+                boolean sawFalse = false;
+                int acc = 0;
+                int bits = 0;
+                for (int i = from; i < to; i++) { // plain booleans: one bit each, least significant first
+                    boolean v = values[i];
+                    sawTrue |= v;
+                    sawFalse |= !v;
+                    acc |= (v ? 1 : 0) << bits;
+                    if (++bits == 8) {
+                        out.u8(acc);
+                        acc = 0;
+                        bits = 0;
+                    }
+                }
+                if (bits > 0) {
+                    out.u8(acc);
+                }
+                byte[] min = {(byte) (sawFalse ? 0 : 1)};
+                byte[] max = {(byte) (sawTrue ? 1 : 0)};
+                sink.dataPage(to - from, pageStatistics(min, max, 0), false, Encoding.PLAIN);
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package io.sessionlake.parquet;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
+
+/**
+ * A UTF-8 string column. With a dictionary, each distinct value is encoded once per row group and rows
+ * store small ids: the feed repeats its user agents, pages and referrers endlessly, and the parser hands
+ * them out as shared instances, so finding a value's id is mostly an identity compare. A row group whose
+ * values turn out too varied falls back to plain encoding, as parquet-mr does.
+ */
+final class StringColumn extends ColumnBuffer {
+    /** Beyond this many distinct values (or bytes of them) a dictionary stops paying for itself. */
+    private static final int MAX_DICTIONARY_ENTRIES = 1 << 15;
+    private static final int MAX_DICTIONARY_BYTES = 1 << 20;
+
+    private final boolean dictionary;
+    private String[] values = new String[1 << 12];
+    private long chars;
+
+    StringColumn(ColumnDescriptor d, boolean dictionary, boolean statistics) {
+        super(d, statistics);
+        this.dictionary = dictionary;
+    }
+
+    void add(String v) {
+        if (v == null && !optional) {
+            throw new IllegalArgumentException("column " + name() + " is required but got null");
+        }
+        if (size == values.length) {
+            values = Arrays.copyOf(values, size * 2);
+        }
+        values[size++] = v;
+        if (v != null && !dictionary) {
+            chars += v.length();
+        }
+    }
+
+    @Override
+    long variableBytes() {
+        return chars;
+    }
+
+    @Override
+    void clear() {
+        Arrays.fill(values, 0, size, null);
+        super.clear();
+        chars = 0;
+    }
+
+    @Override
+    void writeChunk(ChunkSink sink, int pageRows) throws IOException {
+        if (dictionary) {
+            Dictionary d = Dictionary.of(values, size, MAX_DICTIONARY_ENTRIES, MAX_DICTIONARY_BYTES);
+            if (d != null && d.size > 0) { // a column of nulls only needs no dictionary
+                writeWithDictionary(sink, pageRows, d);
+                return;
+            }
+        }
+        writePlain(sink, pageRows);
+    }
+
+    private void writeWithDictionary(ChunkSink sink, int pageRows, Dictionary d) throws IOException {
+        PageBytes out = sink.page;
+        for (int k = 0; k < d.size; k++) {
+            out.int32(d.bytes[k].length);
+            out.bytes(d.bytes[k], 0, d.bytes[k].length);
+        }
+        sink.dictionaryPage(d.size);
+        int bitWidth = HybridEncoder.bitWidth(Math.max(0, d.size - 1));
+        boolean[] isNull = optional ? nulls() : null;
+        for (int from = 0; from < size; from += pageRows) {
+            int to = Math.min(size, from + pageRows);
+            int[] scratch = sink.ints(to - from);
+            if (optional) {
+                ColumnBuffer.definitionLevels(isNull, from, to, scratch, out);
+            }
+            int n = 0;
+            int minRank = Integer.MAX_VALUE;
+            int maxRank = -1;
+            for (int i = from; i < to; i++) {
+                int id = d.ids[i];
+                if (id >= 0) {
+                    scratch[n++] = id;
+                    int rank = d.rank[id];
+                    minRank = Math.min(minRank, rank);
+                    maxRank = Math.max(maxRank, rank);
+                }
+            }
+            out.u8(bitWidth);
+            HybridEncoder.encode(scratch, 0, n, bitWidth, out);
+            byte[] min = maxRank < 0 ? null : d.bytes[d.byRank[minRank]];
+            byte[] max = maxRank < 0 ? null : d.bytes[d.byRank[maxRank]];
+            sink.dataPage(to - from, pageStatistics(min, max, (to - from) - n), optional, Encoding.PLAIN_DICTIONARY);
+        }
+    }
+
+    private void writePlain(ChunkSink sink, int pageRows) throws IOException {
+        PageBytes out = sink.page;
+        boolean[] isNull = optional ? nulls() : null;
+        for (int from = 0; from < size; from += pageRows) {
+            int to = Math.min(size, from + pageRows);
+            if (optional) {
+                ColumnBuffer.definitionLevels(isNull, from, to, sink.ints(to - from), out);
+            }
+            byte[] min = null;
+            byte[] max = null;
+            int pageNulls = 0;
+            for (int i = from; i < to; i++) {
+                String v = values[i];
+                if (v == null) {
+                    pageNulls++;
+                    continue;
+                }
+                byte[] b = v.getBytes(StandardCharsets.UTF_8);
+                out.int32(b.length);
+                out.bytes(b, 0, b.length);
+                if (statistics) {
+                    min = min == null || Arrays.compareUnsigned(b, min) < 0 ? b : min;
+                    max = max == null || Arrays.compareUnsigned(b, max) > 0 ? b : max;
+                }
+            }
+            sink.dataPage(to - from, pageStatistics(min, max, pageNulls), optional, Encoding.PLAIN);
+        }
+    }
+
+    private boolean[] nulls() {
+        boolean[] isNull = new boolean[size];
+        for (int i = 0; i < size; i++) {
+            isNull[i] = values[i] == null;
+        }
+        return isNull;
+    }
+
+    /** The distinct values of a row group in first-seen order, each row's id, and their byte order. */
+    static final class Dictionary {
+        int size;
+        byte[][] bytes;
+        int[] ids;
+        int[] rank;
+        int[] byRank;
+
+        /** @return the dictionary, or null when the values exceed the limits */
+        static Dictionary of(String[] values, int rows, int maxEntries, int maxBytes) {
+            Dictionary d = new Dictionary();
+            d.ids = new int[rows];
+            int capacity = Integer.highestOneBit(Math.max(16, Math.min(rows, maxEntries) * 2)) * 2;
+            String[] keys = new String[capacity];
+            int[] slots = new int[capacity];
+            int mask = capacity - 1;
+            String[] distinct = new String[64];
+            long totalBytes = 0;
+            String last = null;
+            int lastId = -1;
+            for (int i = 0; i < rows; i++) {
+                String v = values[i];
+                if (v == null) {
+                    d.ids[i] = -1;
+                    continue;
+                }
+                if (v == last) { // rows of one customer repeat the same instance back to back
+                    d.ids[i] = lastId;
+                    continue;
+                }
+                int h = v.hashCode();
+                int slot = (h ^ (h >>> 16)) & mask;
+                while (keys[slot] != null && keys[slot] != v && !keys[slot].equals(v)) {
+                    slot = (slot + 1) & mask;
+                }
+                int id;
+                if (keys[slot] == null) {
+                    if (d.size == maxEntries) {
+                        return null;
+                    }
+                    totalBytes += 4 + v.length();
+                    if (totalBytes > maxBytes) {
+                        return null;
+                    }
+                    id = d.size++;
+                    keys[slot] = v;
+                    slots[slot] = id;
+                    if (id == distinct.length) {
+                        distinct = Arrays.copyOf(distinct, id * 2);
+                    }
+                    distinct[id] = v;
+                } else {
+                    id = slots[slot];
+                }
+                d.ids[i] = id;
+                last = v;
+                lastId = id;
+            }
+            d.bytes = new byte[d.size][];
+            Integer[] order = new Integer[d.size];
+            for (int k = 0; k < d.size; k++) {
+                d.bytes[k] = distinct[k].getBytes(StandardCharsets.UTF_8);
+                order[k] = k;
+            }
+            // page statistics compare UTF-8 bytes unsigned, the order Parquet defines for strings
+            Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(d.bytes[a], d.bytes[b]));
+            d.byRank = new int[d.size];
+            d.rank = new int[d.size];
+            for (int r = 0; r < d.size; r++) {
+                d.byRank[r] = order[r];
+                d.rank[order[r]] = r;
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.sessionlake.parquet;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.CodecFactory;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+
+/**
+ * One Parquet file being written: rows are buffered column by column and flushed as a row group when
+ * enough have gathered. parquet-mr's {@link ParquetFileWriter} lays out the file, pages and footer; the
+ * encoding of values into pages is ours, because parquet-mr's row-at-a-time writer cost more than
+ * everything else in a run put together.
+ */
+public final class TableFile<T> implements AutoCloseable {
+    /** parquet-mr's default page row limit: pages stay small enough for readers to skip. */
+    static final int PAGE_ROWS = 20_000;
+
+    private final ParquetFileWriter file;
+    private final CodecFactory codecs;
+    private final CompressionCodecName codec;
+    private final ChunkSink sink;
+    private final ColumnBuffer[] buffers;
+    private final Columns columns;
+    private final RowWriter<T> rows;
+    private final int rowGroupRows;
+    private final long rowGroupBytes;
+    private int buffered;
+    private boolean closed;
+
+    TableFile(Path path, ParquetTable<T> table, int rowGroupRows, long rowGroupBytes) throws IOException {
+        this.file = new ParquetFileWriter(new LocalOutputFile(path), table.schema(), ParquetFileWriter.Mode.OVERWRITE,
+                ParquetTable.ALIGNMENT_BLOCK_BYTES, 0, ParquetProperties.DEFAULT_COLUMN_INDEX_TRUNCATE_LENGTH,
+                ParquetProperties.DEFAULT_STATISTICS_TRUNCATE_LENGTH, false);
+        this.codecs = new CodecFactory(new PlainParquetConfiguration(), 1 << 20);
+        this.codec = table.codec();
+        this.sink = new ChunkSink(file, codecs.getCompressor(codec));
+        this.buffers = table.newBuffers();
+        this.columns = new Columns(buffers);
+        this.rows = table.rows();
+        this.rowGroupRows = rowGroupRows;
+        this.rowGroupBytes = rowGroupBytes;
+        file.start();
+    }
+
+    public void write(T row) throws IOException {
+        rows.write(columns, row);
+        buffered++;
+        if (buffered >= rowGroupRows || ((buffered & 1023) == 0 && variableBytes() >= rowGroupBytes)) {
+            flush();
+        }
+    }
+
+    /** Rows buffered for the next row group. */
+    public int buffered() {
+        return buffered;
+    }
+
+    /** Writes the buffered rows as a row group. */
+    public void flush() throws IOException {
+        if (buffered == 0) {
+            return;
+        }
+        for (ColumnBuffer b : buffers) {
+            if (b.size != buffered) {
+                throw new IllegalStateException("column " + b.name() + " got " + b.size + " values for " + buffered
+                        + " rows: the row writer must set every column once per row");
+            }
+        }
+        file.startBlock(buffered);
+        for (ColumnBuffer b : buffers) {
+            file.startColumn(b.descriptor, buffered, codec);
+            b.writeChunk(sink, PAGE_ROWS);
+            file.endColumn();
+            b.clear();
+        }
+        file.endBlock();
+        buffered = 0;
+    }
+
+    private long variableBytes() {
+        long total = 0;
+        for (ColumnBuffer b : buffers) {
+            total += b.variableBytes();
+        }
+        return total;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            flush();
+            file.end(Map.of());
+        } finally {
+            codecs.release();
+            file.close(); // a no-op after end(); after a failure it still closes the local file
+        }
+    }
+}
