@@ -59,12 +59,12 @@ public final class ParquetTable<T> {
     }
 
     public TableFile<T> open(Path file) throws IOException {
-        return new TableFile<>(file, this, ROW_GROUP_ROWS, ROW_GROUP_CHARS);
+        return new TableFile<>(file, this, ROW_GROUP_ROWS, TableFile.PAGE_ROWS, ROW_GROUP_CHARS);
     }
 
-    /** Row groups of at most {@code rowGroupRows} rows: lets tests cross row-group and page boundaries cheaply. */
-    TableFile<T> open(Path file, int rowGroupRows) throws IOException {
-        return new TableFile<>(file, this, rowGroupRows, ROW_GROUP_CHARS);
+    /** Smaller row groups and pages: lets tests cross their boundaries with few rows. */
+    TableFile<T> open(Path file, int rowGroupRows, int pageRows) throws IOException {
+        return new TableFile<>(file, this, rowGroupRows, pageRows, ROW_GROUP_CHARS);
     }
 
     /** Empty buffers for one file, one per column in schema order. */

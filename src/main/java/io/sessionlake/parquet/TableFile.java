@@ -20,6 +20,7 @@ public final class TableFile<T> implements AutoCloseable {
     /** parquet-mr's default page row limit: pages stay small enough for readers to skip. */
     static final int PAGE_ROWS = 20_000;
 
+    private final int pageRows;
     private final ParquetFileWriter file;
     private final CodecFactory codecs;
     private final CompressionCodecName codec;
@@ -32,7 +33,8 @@ public final class TableFile<T> implements AutoCloseable {
     private int buffered;
     private boolean closed;
 
-    TableFile(Path path, ParquetTable<T> table, int rowGroupRows, long rowGroupBytes) throws IOException {
+    TableFile(Path path, ParquetTable<T> table, int rowGroupRows, int pageRows, long rowGroupBytes)
+            throws IOException {
         this.file = new ParquetFileWriter(new LocalOutputFile(path), table.schema(), ParquetFileWriter.Mode.OVERWRITE,
                 ParquetTable.ALIGNMENT_BLOCK_BYTES, 0, ParquetProperties.DEFAULT_COLUMN_INDEX_TRUNCATE_LENGTH,
                 ParquetProperties.DEFAULT_STATISTICS_TRUNCATE_LENGTH, false);
@@ -44,6 +46,7 @@ public final class TableFile<T> implements AutoCloseable {
         this.rows = table.rows();
         this.rowGroupRows = rowGroupRows;
         this.rowGroupBytes = rowGroupBytes;
+        this.pageRows = pageRows;
         file.start();
     }
 
@@ -74,7 +77,7 @@ public final class TableFile<T> implements AutoCloseable {
         file.startBlock(buffered);
         for (ColumnBuffer b : buffers) {
             file.startColumn(b.descriptor, buffered, codec);
-            b.writeChunk(sink, PAGE_ROWS);
+            b.writeChunk(sink, pageRows);
             file.endColumn();
             b.clear();
         }
