@@ -12,8 +12,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * Hands rows to a writer thread in batches, so that encoding Parquet (the most expensive step per event)
- * overlaps with sessionizing on the caller's thread. Row order is kept; a write failure surfaces on the
+ * Hands rows to a writer thread in batches, so that encoding Parquet overlaps with the caller's work
+ * (sessionizing, encoding the state). Row order is kept; the writer thread also closes the files, so
+ * that the last row groups are encoded off the caller's thread too. A write failure surfaces on the
  * caller's next call or in {@link #finish()}.
  */
 final class BackgroundWriter<T> implements AutoCloseable {
@@ -24,7 +25,9 @@ final class BackgroundWriter<T> implements AutoCloseable {
     private final BlockingQueue<List<T>> queue = new ArrayBlockingQueue<>(4);
     private final Thread thread;
     private volatile Throwable failure;
+    private volatile Map<LocalDate, Path> files;
     private List<T> batch = new ArrayList<>(BATCH);
+    private boolean ended;
 
     BackgroundWriter(PartitionedFiles<T> target, String name) {
         this.target = target;
@@ -41,14 +44,23 @@ final class BackgroundWriter<T> implements AutoCloseable {
         }
     }
 
-    /** Waits for every row to be written and closes the files; @return the files by partition date */
+    /** No more rows: the writer thread writes what it has and closes the files, while the caller goes on. */
     @SuppressWarnings("unchecked")
-    Map<LocalDate, Path> finish() throws IOException {
+    void endOfRows() throws IOException {
+        if (ended) {
+            return;
+        }
         if (!batch.isEmpty()) {
             hand(batch);
             batch = new ArrayList<>();
         }
         hand((List<T>) (List<?>) END);
+        ended = true;
+    }
+
+    /** Waits for every row to be written and the files closed; @return the files by partition date */
+    Map<LocalDate, Path> finish() throws IOException {
+        endOfRows();
         try {
             thread.join();
         } catch (InterruptedException e) {
@@ -56,7 +68,10 @@ final class BackgroundWriter<T> implements AutoCloseable {
             throw new InterruptedIOException("interrupted while finishing Parquet files");
         }
         rethrow();
-        return target.finish();
+        if (files == null) {
+            throw new IOException("the Parquet writer thread stopped before closing its files");
+        }
+        return files;
     }
 
     private void hand(List<T> rows) throws IOException {
@@ -79,6 +94,7 @@ final class BackgroundWriter<T> implements AutoCloseable {
             while (true) {
                 List<T> rows = queue.take();
                 if (rows == (Object) END) {
+                    files = target.finish();
                     return;
                 }
                 for (T row : rows) {

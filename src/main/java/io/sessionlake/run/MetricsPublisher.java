@@ -29,11 +29,20 @@ final class MetricsPublisher {
     }
 
     void publish(SessionState state) throws IOException {
-        byte[] rendered = MetricsJson.render(MetricsCalculator.compute(state), state.config(), state.sequence(),
+        publish(render(state), state.sequence());
+    }
+
+    /** The metrics object of a state, rendered ahead of its commit. */
+    byte[] render(SessionState state) {
+        return MetricsJson.render(MetricsCalculator.compute(state), state.config(), state.sequence(),
                 clock.instant());
+    }
+
+    /** Publishes metrics rendered by {@link #render} for the state of this sequence, unless newer ones are there. */
+    void publish(byte[] rendered, long sequence) throws IOException {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Optional<ObjectStore.StoredBytes> current = store.read(Layout.METRICS_KEY);
-            if (current.isPresent() && sequenceOf(current.get().bytes()) > state.sequence()) {
+            if (current.isPresent() && sequenceOf(current.get().bytes()) > sequence) {
                 return;
             }
             try {

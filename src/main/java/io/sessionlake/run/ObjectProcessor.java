@@ -31,7 +31,7 @@ public final class ObjectProcessor {
         this.clock = clock;
         this.states = new StateRepository(store);
         this.metrics = new MetricsPublisher(store, clock);
-        this.attempts = new RunAttempt(store, settings);
+        this.attempts = new RunAttempt(store, settings, metrics);
     }
 
     public RunReport process(String key) {
@@ -63,7 +63,7 @@ public final class ObjectProcessor {
                 RunAttempt.Result a = attempts.run(key, input.etag(), runId, state);
                 long tCommit = System.nanoTime();
                 try {
-                    states.commit(state, loaded.etag());
+                    states.commit(a.stateBytes, loaded.etag());
                 } catch (ConcurrentUpdateException lostRace) {
                     // The winner may have processed this very object from the same state: then it wrote
                     // these very keys, which are committed output now and must stay. The next loop finds
@@ -79,7 +79,7 @@ public final class ObjectProcessor {
                 }
                 a.timings.put("commit_state", millisSince(tCommit));
                 long tAfter = System.nanoTime();
-                writeMetrics(state);
+                metrics.publish(a.metricsJson, state.sequence());
                 a.timings.put("write_metrics", millisSince(tAfter));
                 a.timings.put("total", millisSince(t0));
                 RunReport done = report(runId, input, RunReport.Outcome.SUCCEEDED, null, false, a.counts,

@@ -10,6 +10,7 @@ import io.sessionlake.parquet.Tables;
 import io.sessionlake.session.IncrementalRun;
 import io.sessionlake.session.SessionRevision;
 import io.sessionlake.session.SessionState;
+import io.sessionlake.session.StateCodec;
 import io.sessionlake.store.ObjectStore;
 import java.io.EOFException;
 import java.io.IOException;
@@ -29,17 +30,20 @@ import java.util.zip.ZipException;
 /**
  * One attempt at one object: stream its lines into the sessionizer, account for every line, write the
  * session revisions, clean events and rejected lines as local files, and upload them under the run's
- * deterministic names. It changes the state it is given but commits nothing; {@link ObjectProcessor} does.
+ * deterministic names. It changes the state it is given and encodes it (and the metrics) for the commit,
+ * overlapping that with the Parquet encoding, but commits nothing; {@link ObjectProcessor} does.
  */
 final class RunAttempt {
     private static final String PARQUET = "application/vnd.apache.parquet";
 
     private final ObjectStore store;
     private final RunSettings settings;
+    private final MetricsPublisher metrics;
 
-    RunAttempt(ObjectStore store, RunSettings settings) {
+    RunAttempt(ObjectStore store, RunSettings settings, MetricsPublisher metrics) {
         this.store = store;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     /** One pass over the object into local files, then the uploads; nothing is committed here. */
@@ -53,30 +57,39 @@ final class RunAttempt {
             PartitionedFiles<Event> events = new PartitionedFiles<>(Tables.cleanEvents(settings.parquetCodec()), tmp,
                     "events", e -> Timestamps.utcEpochDay(e.timeMicros()));
             PartitionedFiles<SessionRevision> sessions = new PartitionedFiles<>(
-                    Tables.sessionRevisions(settings.parquetCodec()), tmp, "sessions", r -> Timestamps.utcEpochDay(r.session().startMicros()));
+                    Tables.sessionRevisions(settings.parquetCodec()), tmp, "sessions",
+                    r -> Timestamps.utcEpochDay(r.session().startMicros()));
             Path rejectedFile;
             Map<LocalDate, Path> sessionFiles;
             try (RejectedLines rejected = new RejectedLines(tmp.resolve("rejected.jsonl"), key);
-                    BackgroundWriter<Event> ev = new BackgroundWriter<>(events, key);
-                    PartitionedFiles<SessionRevision> ss = sessions) {
+                    BackgroundWriter<Event> ev = new BackgroundWriter<>(events, "events-" + key)) {
                 readObject(key, run, a.counts, ev, rejected);
-                a.eventFiles = ev.finish();
+                ev.endOfRows();
                 rejectedFile = rejected.finish();
                 a.timings.put("read_and_sessionize", ObjectProcessor.millisSince(tRead));
                 long tChanges = System.nanoTime();
-                a.changes = run.finish(key, etag, r -> {
-                    try {
-                        ss.write(r);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                    if (r.deleted()) {
-                        a.tombstones++;
-                    } else {
-                        a.revisions++;
-                    }
-                });
-                sessionFiles = ss.finish();
+                try (BackgroundWriter<SessionRevision> ss = new BackgroundWriter<>(sessions, "sessions-" + key)) {
+                    a.changes = run.finish(key, etag, r -> {
+                        try {
+                            ss.write(r);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                        if (r.deleted()) {
+                            a.tombstones++;
+                        } else {
+                            a.revisions++;
+                        }
+                    });
+                    ss.endOfRows();
+                    // while the Parquet files are finished on their threads
+                    long tPrepare = System.nanoTime();
+                    a.stateBytes = StateCodec.encode(state);
+                    a.metricsJson = metrics.render(state);
+                    a.timings.put("encode_state_and_metrics", ObjectProcessor.millisSince(tPrepare));
+                    sessionFiles = ss.finish();
+                }
+                a.eventFiles = ev.finish();
                 a.timings.put("write_session_revisions", ObjectProcessor.millisSince(tChanges));
             }
 
@@ -173,6 +186,9 @@ final class RunAttempt {
         final Map<String, Long> timings = new LinkedHashMap<>();
         IncrementalRun.RunChanges changes;
         Map<LocalDate, Path> eventFiles;
+        /** The state after this run and the metrics of it, encoded, ready for the commit. */
+        byte[] stateBytes;
+        byte[] metricsJson;
         int revisions;
         int tombstones;
     }

@@ -30,9 +30,13 @@ public final class StateRepository {
         }
     }
 
-    /** @throws io.sessionlake.store.ConcurrentUpdateException when another run committed first */
-    public void commit(SessionState state, String readEtag) throws IOException {
-        store.putIfUnchanged(Layout.STATE_KEY, StateCodec.encode(state), readEtag, "application/octet-stream");
+    /**
+     * Commits a state encoded by {@link StateCodec#encode}, only over the version it was loaded from.
+     *
+     * @throws io.sessionlake.store.ConcurrentUpdateException when another run committed first
+     */
+    public void commit(byte[] encodedState, String readEtag) throws IOException {
+        store.putIfUnchanged(Layout.STATE_KEY, encodedState, readEtag, "application/octet-stream");
     }
 
     public record Loaded(SessionState state, String etag) {
