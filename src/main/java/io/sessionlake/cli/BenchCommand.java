@@ -57,9 +57,11 @@ final class BenchCommand {
             ObjectProcessor processor = new ObjectProcessor(new LocalFolderStore(bucket), RunSettings.defaults(),
                     Clock.systemUTC());
             HeapSampler sampler = new HeapSampler();
+            long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             RunReport r = processor.process(key);
             double seconds = (System.nanoTime() - t0) / 1e9;
+            double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
             long sampledPeak = sampler.stop();
             long peakHeap = 0;
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -72,6 +74,8 @@ final class BenchCommand {
                     + " 20 ms; sum of pool peaks %.0f MiB), max heap %d MiB%n", run, r.outcome().code(), lines, seconds,
                     lines / seconds, sampledPeak / 1048576.0, peakHeap / 1048576.0,
                     Runtime.getRuntime().maxMemory() / 1048576);
+            out.printf("  CPU %.2f s over %.2f s: %.2f of %d cores busy on average (GC included)%n", cpuSeconds,
+                    seconds, cpuSeconds / seconds, Runtime.getRuntime().availableProcessors());
             out.println("  timings (ms): " + r.timingsMillis());
             if (r.error() != null) {
                 out.println("  error: " + r.error());
@@ -108,6 +112,14 @@ final class BenchCommand {
             thread.interrupt();
             return peak;
         }
+    }
+
+    /** CPU time of the whole JVM, all threads and the collector; -1 where the JVM does not tell. */
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     private static void deleteTree(Path p) throws IOException {

@@ -6,21 +6,29 @@ import io.sessionlake.feed.ParsedLine;
 import io.sessionlake.feed.RejectReason;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
 
 /**
- * Reads and parses an object on a thread of its own while the caller sessionizes and writes: on two cores
- * the JSON work overlaps with the Parquet work. Lines travel in batches through a small bounded queue, so
- * memory stays at a few batches whatever the object size. Only rejected and late lines keep their bytes,
- * for the verbatim copy under rejected/. Lateness can be judged here because it depends only on the
- * watermark at the start of the run.
+ * Reads and parses an object on threads of their own while the caller sessionizes and writes. One reader
+ * thread splits the object into chunks of lines; parser threads turn chunks into batches of parsed lines;
+ * the caller receives the batches in object order. Parsing JSON is the largest cost per line, so it is
+ * spread over the cores, and it overlaps with the Parquet work. At most a few chunks are in flight, so
+ * memory stays at a few megabytes whatever the object size. Only rejected and late lines keep their
+ * bytes, for the verbatim copy under rejected/. Lateness can be judged here because it depends only on
+ * the watermark at the start of the run.
  */
 final class ParsingPipeline implements AutoCloseable {
-    private static final int BATCH = 2048;
-    private static final Batch END = new Batch(0);
+    private static final int CHUNK_LINES = 2048;
+    private static final int CHUNK_BYTES = 1 << 20;
+    /** Chunks read ahead of the caller: enough to keep every parser busy, few enough to bound memory. */
+    private static final int IN_FLIGHT = 8;
 
     /** One non-blank line: its number, what it parsed to, whether it is late, and its bytes if kept. */
     record Line(long number, ParsedLine parsed, boolean late, byte[] raw) {
@@ -29,98 +37,207 @@ final class ParsingPipeline implements AutoCloseable {
     static final class Batch {
         final Line[] lines;
         int size;
-        Throwable failure;
 
         Batch(int capacity) {
             lines = new Line[capacity];
         }
     }
 
-    private final BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(8);
-    private final Thread producer;
+    /** Lines as read, packed into one array; parsed by one parser thread into {@link #batch}. */
+    private static final class Chunk {
+        byte[] bytes = new byte[64 << 10];
+        int used;
+        int[] starts = new int[CHUNK_LINES + 1];
+        long[] numbers = new long[CHUNK_LINES];
+        boolean[] tooLong = new boolean[CHUNK_LINES];
+        int lines;
+        /** Set for the marker that ends the object, with the reader's failure if it failed. */
+        boolean last;
+        Throwable failure;
+        Batch batch;
+        final CountDownLatch parsed = new CountDownLatch(1);
+
+        boolean full() {
+            return lines == CHUNK_LINES || used >= CHUNK_BYTES;
+        }
+
+        void add(byte[] b, int len, long number, boolean isTooLong) {
+            if (used + len > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, used + len));
+            }
+            System.arraycopy(b, 0, bytes, used, len);
+            starts[lines] = used;
+            numbers[lines] = number;
+            tooLong[lines] = isTooLong;
+            used += len;
+            lines++;
+            starts[lines] = used;
+        }
+    }
+
+    private final BlockingQueue<Chunk> inOrder = new ArrayBlockingQueue<>(IN_FLIGHT);
+    private final BlockingQueue<Chunk> toParse = new ArrayBlockingQueue<>(IN_FLIGHT + 1);
+    private final List<Thread> threads = new ArrayList<>();
+    private final int maxLineBytes;
+    private final LongPredicate isLate;
     private volatile boolean cancelled;
+    private boolean ended;
 
     ParsingPipeline(InputStream raw, int maxLineBytes, LongPredicate isLate, String name) {
-        this.producer = new Thread(() -> produce(raw, maxLineBytes, isLate), "sessionlake-parse-" + name);
-        this.producer.setDaemon(true);
-        this.producer.start();
+        this(raw, maxLineBytes, isLate, name, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    }
+
+    ParsingPipeline(InputStream raw, int maxLineBytes, LongPredicate isLate, String name, int parsers) {
+        this.maxLineBytes = maxLineBytes;
+        this.isLate = isLate;
+        threads.add(new Thread(() -> read(raw), "sessionlake-read-" + name));
+        for (int i = 0; i < Math.max(1, parsers); i++) {
+            threads.add(new Thread(this::parse, "sessionlake-parse-" + i + "-" + name));
+        }
+        for (Thread t : threads) {
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     /** @return the next batch, or null at the end of the object; rethrows a read failure of the object */
     Batch next() throws IOException, InterruptedException {
-        Batch b;
-        while ((b = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS)) == null) {
-            if (!producer.isAlive() && queue.isEmpty()) {
+        if (ended) {
+            return null;
+        }
+        Chunk c;
+        while ((c = inOrder.poll(100, TimeUnit.MILLISECONDS)) == null) {
+            if (!threads.get(0).isAlive() && inOrder.isEmpty()) {
                 throw new IOException("the reader thread of this object stopped without a result");
             }
         }
-        if (b == END) {
-            queue.put(END);
-            return null;
-        }
-        if (b.failure != null) {
-            if (b.failure instanceof IOException io) {
-                throw io;
+        if (c.last) {
+            ended = true;
+            if (c.failure == null) {
+                return null;
             }
-            throw new IOException(b.failure.getMessage(), b.failure);
+            throw asIOException(c.failure);
         }
-        return b;
+        while (!c.parsed.await(100, TimeUnit.MILLISECONDS)) {
+            if (threads.stream().skip(1).noneMatch(Thread::isAlive)) {
+                throw new IOException("the parser threads of this object stopped without a result");
+            }
+        }
+        if (c.failure != null) {
+            throw asIOException(c.failure);
+        }
+        return c.batch;
     }
 
-    private void produce(InputStream raw, int maxLineBytes, LongPredicate isLate) {
-        EventParser parser = new EventParser();
-        Batch batch = new Batch(BATCH);
+    private static IOException asIOException(Throwable t) {
+        return t instanceof IOException io ? io : new IOException(t.getMessage(), t);
+    }
+
+    private void read(InputStream raw) {
+        Chunk chunk = new Chunk();
         try (LineReader lines = new LineReader(LineReader.decoded(raw), maxLineBytes)) {
             while (!cancelled && lines.next()) {
                 if (lines.isBlank()) {
                     continue;
                 }
-                byte[] buf = lines.buffer();
-                int len = lines.length();
-                Line line;
-                if (lines.isTooLong()) {
-                    line = new Line(lines.lineNumber(), ParsedLine.rejected(RejectReason.LINE_TOO_LONG,
-                            "line of " + len + " bytes exceeds the limit of " + maxLineBytes), false,
-                            Arrays.copyOf(buf, len));
-                } else {
-                    ParsedLine parsed = parser.parse(buf, 0, len);
-                    boolean late = parsed.event() != null && isLate.test(parsed.event().timeMicros());
-                    line = new Line(lines.lineNumber(), parsed, late,
-                            parsed.isRejected() || late ? Arrays.copyOf(buf, len) : null);
-                }
-                batch.lines[batch.size++] = line;
-                if (batch.size == BATCH) {
-                    queue.put(batch);
-                    batch = new Batch(BATCH);
+                chunk.add(lines.buffer(), lines.length(), lines.lineNumber(), lines.isTooLong());
+                if (chunk.full()) {
+                    handOver(chunk);
+                    chunk = new Chunk();
                 }
             }
-            if (batch.size > 0) {
-                queue.put(batch);
+            if (chunk.lines > 0) {
+                handOver(chunk);
             }
-            queue.put(END);
+            endWith(null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable e) { // an Error too: the consumer must hear of it, not wait for a dead thread
-            Batch failed = new Batch(0);
-            failed.failure = e;
             try {
-                queue.put(failed);
+                if (chunk.lines > 0) {
+                    handOver(chunk); // the lines before the failure, so that the error can say where it was
+                }
+                endWith(e);
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }
         }
     }
 
-    /** Stops the producer if the consumer gave up early (for example on a failed write). */
+    /** The caller sees chunks in reading order; parsers take them in the same order, whichever is free. */
+    private void handOver(Chunk chunk) throws InterruptedException {
+        inOrder.put(chunk);
+        toParse.put(chunk);
+    }
+
+    private void endWith(Throwable failure) throws InterruptedException {
+        Chunk end = new Chunk();
+        end.last = true;
+        end.failure = failure;
+        inOrder.put(end);
+        for (int i = 1; i < threads.size(); i++) {
+            toParse.put(end);
+        }
+    }
+
+    private void parse() {
+        EventParser parser = new EventParser();
+        try {
+            while (!cancelled) {
+                Chunk c = toParse.take();
+                if (c.last) {
+                    return;
+                }
+                try {
+                    c.batch = parseChunk(parser, c);
+                } catch (RuntimeException | Error e) {
+                    c.failure = e;
+                }
+                c.bytes = null; // the batch keeps what it needs
+                c.parsed.countDown();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Batch parseChunk(EventParser parser, Chunk c) {
+        Batch batch = new Batch(c.lines);
+        for (int i = 0; i < c.lines; i++) {
+            int start = c.starts[i];
+            int len = c.starts[i + 1] - start;
+            Line line;
+            if (c.tooLong[i]) {
+                line = new Line(c.numbers[i], ParsedLine.rejected(RejectReason.LINE_TOO_LONG,
+                        "line of " + len + " bytes exceeds the limit of " + maxLineBytes), false,
+                        Arrays.copyOfRange(c.bytes, start, start + len));
+            } else {
+                ParsedLine parsed = parser.parse(c.bytes, start, len);
+                boolean late = parsed.event() != null && isLate.test(parsed.event().timeMicros());
+                line = new Line(c.numbers[i], parsed, late,
+                        parsed.isRejected() || late ? Arrays.copyOfRange(c.bytes, start, start + len) : null);
+            }
+            batch.lines[batch.size++] = line;
+        }
+        return batch;
+    }
+
+    /** Stops the reader and parsers if the consumer gave up early (for example on a failed write). */
     @Override
     public void close() {
         cancelled = true;
-        producer.interrupt();
-        queue.clear();
-        try {
-            producer.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+        inOrder.clear();
+        toParse.clear();
+        for (Thread t : threads) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }
