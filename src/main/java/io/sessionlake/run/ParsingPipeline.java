@@ -45,7 +45,7 @@ final class ParsingPipeline implements AutoCloseable {
 
     /** Lines as read, packed into one array; parsed by one parser thread into {@link #batch}. */
     private static final class Chunk {
-        byte[] bytes = new byte[64 << 10];
+        byte[] bytes;
         int used;
         int[] starts = new int[CHUNK_LINES + 1];
         long[] numbers = new long[CHUNK_LINES];
@@ -56,6 +56,10 @@ final class ParsingPipeline implements AutoCloseable {
         Throwable failure;
         Batch batch;
         final CountDownLatch parsed = new CountDownLatch(1);
+
+        Chunk(byte[] buffer) {
+            bytes = buffer;
+        }
 
         boolean full() {
             return lines == CHUNK_LINES || used >= CHUNK_BYTES;
@@ -77,6 +81,8 @@ final class ParsingPipeline implements AutoCloseable {
 
     private final BlockingQueue<Chunk> inOrder = new ArrayBlockingQueue<>(IN_FLIGHT);
     private final BlockingQueue<Chunk> toParse = new ArrayBlockingQueue<>(IN_FLIGHT + 1);
+    /** Chunk buffers back from the parsers: a megabyte per chunk is too much to leave to the collector. */
+    private final BlockingQueue<byte[]> freeBuffers = new ArrayBlockingQueue<>(2 * IN_FLIGHT + 4);
     private final List<Thread> threads = new ArrayList<>();
     private final int maxLineBytes;
     private final LongPredicate isLate;
@@ -134,7 +140,7 @@ final class ParsingPipeline implements AutoCloseable {
     }
 
     private void read(InputStream raw) {
-        Chunk chunk = new Chunk();
+        Chunk chunk = new Chunk(buffer());
         try (LineReader lines = new LineReader(LineReader.decoded(raw), maxLineBytes)) {
             while (!cancelled && lines.next()) {
                 if (lines.isBlank()) {
@@ -143,7 +149,7 @@ final class ParsingPipeline implements AutoCloseable {
                 chunk.add(lines.buffer(), lines.length(), lines.lineNumber(), lines.isTooLong());
                 if (chunk.full()) {
                     handOver(chunk);
-                    chunk = new Chunk();
+                    chunk = new Chunk(buffer());
                 }
             }
             if (chunk.lines > 0) {
@@ -170,8 +176,13 @@ final class ParsingPipeline implements AutoCloseable {
         toParse.put(chunk);
     }
 
+    private byte[] buffer() {
+        byte[] b = freeBuffers.poll();
+        return b != null ? b : new byte[CHUNK_BYTES + (64 << 10)];
+    }
+
     private void endWith(Throwable failure) throws InterruptedException {
-        Chunk end = new Chunk();
+        Chunk end = new Chunk(null);
         end.last = true;
         end.failure = failure;
         inOrder.put(end);
@@ -192,6 +203,9 @@ final class ParsingPipeline implements AutoCloseable {
                     c.batch = parseChunk(parser, c);
                 } catch (RuntimeException | Error e) {
                     c.failure = e;
+                }
+                if (c.bytes.length <= 2 * CHUNK_BYTES) { // not one grown for a huge line
+                    freeBuffers.offer(c.bytes);
                 }
                 c.bytes = null; // the batch keeps what it needs
                 c.parsed.countDown();

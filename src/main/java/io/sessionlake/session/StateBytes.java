@@ -19,6 +19,7 @@ final class StateBytes {
         private final OutputStream out;
         private final byte[] buf = new byte[1 << 16];
         private int pos;
+        private final java.util.HashMap<String, Integer> written = new java.util.HashMap<>();
 
         Writer(OutputStream out) {
             this.out = out;
@@ -60,6 +61,26 @@ final class StateBytes {
             pos += b.length;
         }
 
+        /**
+         * A string that repeats across the state (user agents, pages, referrers): the first time in full,
+         * later as the number of its first appearance. Most of a state's text is a few hundred such values.
+         * Codes: -1 null, 0 a new string follows, n > 0 the n-th string written this way.
+         */
+        void sharedString(String s) {
+            if (s == null) {
+                varInt(-1);
+                return;
+            }
+            Integer seen = written.get(s);
+            if (seen != null) {
+                varInt(seen);
+                return;
+            }
+            written.put(s, written.size() + 1);
+            varInt(0);
+            string(s);
+        }
+
         void flush() {
             write(buf, pos);
             pos = 0;
@@ -86,6 +107,7 @@ final class StateBytes {
         private final byte[] buf = new byte[1 << 16];
         private int end;
         private int pos;
+        private final java.util.ArrayList<String> shared = new java.util.ArrayList<>();
 
         Reader(InputStream in) {
             this.in = in;
@@ -152,6 +174,26 @@ final class StateBytes {
                 n += take;
             }
             return new String(b, StandardCharsets.UTF_8);
+        }
+
+        /** Reads what {@link Writer#sharedString} wrote; repeats come back as one shared instance. */
+        String sharedString() throws IOException {
+            int code = varInt();
+            if (code < 0) {
+                return null;
+            }
+            if (code == 0) {
+                String s = string();
+                if (s == null) {
+                    throw new IOException("corrupt state: null where a shared string was announced");
+                }
+                shared.add(s);
+                return s;
+            }
+            if (code > shared.size()) {
+                throw new IOException("corrupt state: shared string " + code + " of " + shared.size());
+            }
+            return shared.get(code - 1);
         }
 
         boolean atEnd() throws IOException {

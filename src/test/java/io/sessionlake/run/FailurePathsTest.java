@@ -215,6 +215,30 @@ class FailurePathsTest {
     }
 
     @Test
+    void aTruncatedOrGarbledStateFailsWithAClearError() throws Exception {
+        Path good = goldenBucket("good-state");
+        new ObjectProcessor(new LocalFolderStore(good), RunSettings.defaults(), Buckets.FIXED_CLOCK)
+                .process("events/events-1.jsonl");
+        byte[] state = Files.readAllBytes(good.resolve(Layout.STATE_KEY));
+        byte[] truncated = java.util.Arrays.copyOf(state, state.length / 2);
+        byte[] garbled = state.clone();
+        for (int i = 8; i < garbled.length; i += 3) {
+            garbled[i] ^= 0x5A;
+        }
+        for (byte[] bad : List.of(truncated, garbled)) {
+            Path bucket = goldenBucket("broken-state-" + bad.length + "-" + bad[bad.length - 1]);
+            Files.createDirectories(bucket.resolve("state"));
+            Files.write(bucket.resolve(Layout.STATE_KEY), bad);
+            RunReport r = new ObjectProcessor(new LocalFolderStore(bucket), RunSettings.defaults(),
+                    Buckets.FIXED_CLOCK).process("events/events-2.jsonl");
+            assertEquals(RunReport.Outcome.FAILED, r.outcome());
+            assertFalse(r.retryable());
+            assertTrue(r.error().contains("cannot be read"), r.error());
+            assertArrayEquals(bad, Files.readAllBytes(bucket.resolve(Layout.STATE_KEY)), "the state is left alone");
+        }
+    }
+
+    @Test
     void objectDeletedBeforeItsRunFailsWithoutRetry() throws Exception {
         Path bucket = goldenBucket("deleted");
         RunReport r = new ObjectProcessor(new LocalFolderStore(bucket), RunSettings.defaults(), Buckets.FIXED_CLOCK)
