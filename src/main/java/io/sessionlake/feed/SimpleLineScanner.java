@@ -47,6 +47,7 @@ final class SimpleLineScanner {
     private final StringPool pool;
     private final StringPool types = StringPool.lowerCasing(1 << 6);
     private final LineFields f = new LineFields();
+    private final Timestamps.DayCache days = new Timestamps.DayCache();
 
     SimpleLineScanner(StringPool pool) {
         this.pool = pool;
@@ -121,6 +122,11 @@ final class SimpleLineScanner {
     private boolean topField(LineFields f, int key, int len) {
         if (keyIs(key, len, ID)) {
             f.idPresent = kind != NULL;
+            if (kind == INTEGER) {
+                f.idValid = true;
+                f.id = parseLong();
+                return true;
+            }
             Long v = integer();
             f.idValid = v != null;
             f.id = v == null ? 0 : v;
@@ -151,7 +157,7 @@ final class SimpleLineScanner {
                 f.timestamp = null;
                 f.timestampParsed = kind == STRING;
                 if (kind == STRING) {
-                    f.timestampMicros = Timestamps.parseMicros(b, valueStart, valueEnd - valueStart);
+                    f.timestampMicros = Timestamps.parseMicros(b, valueStart, valueEnd - valueStart, days);
                     if (f.timestampMicros == Long.MIN_VALUE) {
                         f.timestamp = text(); // only to quote it in the rejection
                     }
@@ -270,8 +276,22 @@ final class SimpleLineScanner {
             return false;
         }
         int start = ++pos;
-        // eight bytes at a time while none is a quote, a backslash, a control character or non-ASCII
-        while (pos + 8 <= end && !mayEndString((long) LONGS.get(b, pos))) {
+        // eight bytes at a time: the first byte that is a quote, a backslash, a control character or
+        // non-ASCII; if it is the quote, the string ends there
+        while (pos + 8 <= end) {
+            long w = (long) LONGS.get(b, pos);
+            long special = specialBytes(w);
+            if (special != 0) {
+                int at = pos + (Long.numberOfTrailingZeros(special) >>> 3);
+                if (b[at] != '"') {
+                    return false; // escapes and the rest: the general path
+                }
+                valueStart = start;
+                valueEnd = at;
+                kind = STRING;
+                pos = at + 1;
+                return true;
+            }
             pos += 8;
         }
         while (pos < end) {
@@ -292,15 +312,16 @@ final class SimpleLineScanner {
     }
 
     /**
-     * True when one of the eight bytes is '"', '\\', below 0x20 or above 0x7f (the classic "has zero byte"
-     * bit trick). A false alarm only sends the scan to the byte-by-byte loop, which decides exactly.
+     * The high bit of each of the eight bytes that is '"', '\\', below 0x20 or above 0x7f (the classic
+     * "has zero byte" bit trick, little-endian). Bits above the first flagged byte may be false alarms;
+     * the lowest one is exact, and it is the only one used.
      */
-    private static boolean mayEndString(long w) {
+    private static long specialBytes(long w) {
         long quote = w ^ 0x2222222222222222L;
         long backslash = w ^ 0x5C5C5C5C5C5C5C5CL;
         long found = ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)
                 | ((w - 0x2020202020202020L) & ~w) | w;
-        return (found & HIGH_BITS) != 0;
+        return found & HIGH_BITS;
     }
 
     private boolean number() {

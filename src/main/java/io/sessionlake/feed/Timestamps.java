@@ -22,7 +22,7 @@ public final class Timestamps {
     public static long parseMicros(String text) {
         // non-Latin-1 characters become '?', which the common shape rejects: java.time then decides
         byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
-        long fast = parseCommonShape(bytes, 0, bytes.length);
+        long fast = parseCommonShape(bytes, 0, bytes.length, null);
         if (fast != Long.MIN_VALUE) {
             return fast;
         }
@@ -34,7 +34,12 @@ public final class Timestamps {
      * the common shape, which every line of the feed has.
      */
     public static long parseMicros(byte[] b, int off, int len) {
-        long fast = parseCommonShape(b, off, len);
+        return parseMicros(b, off, len, null);
+    }
+
+    /** As {@link #parseMicros(byte[], int, int)}, reusing the calendar day of the previous call when the date repeats. */
+    static long parseMicros(byte[] b, int off, int len, DayCache days) {
+        long fast = parseCommonShape(b, off, len, days);
         if (fast != Long.MIN_VALUE) {
             return fast;
         }
@@ -58,16 +63,28 @@ public final class Timestamps {
         return Math.floorDiv(micros, MICROS_PER_SECOND * 86_400L);
     }
 
+    /**
+     * The last valid date a parser saw and its day number: the lines of a feed mostly share their date, so
+     * the calendar checks and arithmetic run once per day instead of once per line. One per thread.
+     */
+    static final class DayCache {
+        private final byte[] date = new byte[10];
+        private long epochDay;
+        private boolean valid;
+    }
+
     // yyyy-MM-ddTHH:mm:ss[.f{1,9}][Z|+HH:MM|+HHMM|+HH]
-    private static long parseCommonShape(byte[] s, int off, int len) {
+    private static long parseCommonShape(byte[] s, int off, int len, DayCache days) {
         int n = off + len;
         if (len < 19 || s[off + 4] != '-' || s[off + 7] != '-' || (s[off + 10] != 'T' && s[off + 10] != ' ')
                 || s[off + 13] != ':' || s[off + 16] != ':') {
             return Long.MIN_VALUE;
         }
-        int year = digits(s, off, 4);
-        int month = digits(s, off + 5, 2);
-        int day = digits(s, off + 8, 2);
+        boolean knownDay = days != null && days.valid
+                && java.util.Arrays.equals(s, off, off + 10, days.date, 0, 10);
+        int year = knownDay ? 0 : digits(s, off, 4);
+        int month = knownDay ? 1 : digits(s, off + 5, 2);
+        int day = knownDay ? 1 : digits(s, off + 8, 2);
         int hour = digits(s, off + 11, 2);
         int minute = digits(s, off + 14, 2);
         int second = digits(s, off + 17, 2);
@@ -123,11 +140,24 @@ public final class Timestamps {
                 return Long.MIN_VALUE;
             }
         }
-        if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59
-                || second > 59) {
+        if (hour > 23 || minute > 59 || second > 59) {
             return Long.MIN_VALUE;
         }
-        long epochSecond = epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
+        long epochDay;
+        if (knownDay) {
+            epochDay = days.epochDay;
+        } else {
+            if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+                return Long.MIN_VALUE;
+            }
+            epochDay = epochDay(year, month, day);
+            if (days != null) {
+                System.arraycopy(s, off, days.date, 0, 10);
+                days.epochDay = epochDay;
+                days.valid = true;
+            }
+        }
+        long epochSecond = epochDay * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
         return epochSecond * MICROS_PER_SECOND + micro;
     }
 

@@ -40,7 +40,16 @@ class TimestampsProperties {
         // the scanner's path: the same text inside a line, between other bytes
         byte[] line = ("\"timestamp\": \"" + text + "\"}").getBytes(StandardCharsets.ISO_8859_1);
         assertEquals(reference(text), Timestamps.parseMicros(line, 14, text.length()), text);
+        // and with the day remembered from the previous tries, as the line scanner parses
+        assertEquals(reference(text), Timestamps.parseMicros(line, 14, text.length(), days), text);
+        String sameDayOtherTime = text.substring(0, 11) + String.format("%02d:%02d:%02d", r.nextInt(25),
+                r.nextInt(61), r.nextInt(61)) + text.substring(19);
+        byte[] again = sameDayOtherTime.getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals(reference(sameDayOtherTime), Timestamps.parseMicros(again, 0, again.length, days),
+                sameDayOtherTime);
     }
+
+    private final Timestamps.DayCache days = new Timestamps.DayCache();
 
     private static long reference(String text) {
         try {
