@@ -18,6 +18,7 @@ final class StringColumn extends ColumnBuffer {
     private static final int MAX_DICTIONARY_BYTES = 1 << 20;
 
     private final boolean dictionary;
+    private final Dictionary distinct = new Dictionary();
     private String[] values = new String[1 << 12];
     private long chars;
 
@@ -54,9 +55,9 @@ final class StringColumn extends ColumnBuffer {
     @Override
     void writeChunk(ChunkSink sink, int pageRows) throws IOException {
         if (dictionary) {
-            Dictionary d = Dictionary.of(values, size, MAX_DICTIONARY_ENTRIES, MAX_DICTIONARY_BYTES);
-            if (d != null && d.size > 0) { // a column of nulls only needs no dictionary
-                writeWithDictionary(sink, pageRows, d);
+            boolean fits = distinct.build(values, size, MAX_DICTIONARY_ENTRIES, MAX_DICTIONARY_BYTES);
+            if (fits && distinct.size > 0) { // a column of nulls only needs no dictionary
+                writeWithDictionary(sink, pageRows, distinct);
                 return;
             }
         }
@@ -135,34 +136,45 @@ final class StringColumn extends ColumnBuffer {
         return isNull;
     }
 
-    /** The distinct values of a row group in first-seen order, each row's id, and their byte order. */
+    /**
+     * The distinct values of a row group in first-seen order, each row's id, and their byte order. Built
+     * again for every row group into the same arrays: they are large, and a run has many row groups.
+     */
     static final class Dictionary {
         int size;
         byte[][] bytes;
-        int[] ids;
+        int[] ids = new int[0];
         int[] rank;
         int[] byRank;
+        private String[] keys = new String[0];
+        private int[] slots = new int[0];
+        private String[] distinct = new String[64];
 
-        /** @return the dictionary, or null when the values exceed the limits */
-        static Dictionary of(String[] values, int rows, int maxEntries, int maxBytes) {
-            Dictionary d = new Dictionary();
-            d.ids = new int[rows];
+        /** @return false when the values exceed the limits (the dictionary is then unusable) */
+        boolean build(String[] values, int rows, int maxEntries, int maxBytes) {
+            size = 0;
+            if (ids.length < rows) {
+                ids = new int[rows];
+            }
             int capacity = Integer.highestOneBit(Math.max(16, Math.min(rows, maxEntries) * 2)) * 2;
-            String[] keys = new String[capacity];
-            int[] slots = new int[capacity];
-            int mask = capacity - 1;
-            String[] distinct = new String[64];
+            if (keys.length < capacity) {
+                keys = new String[capacity];
+                slots = new int[capacity];
+            } else {
+                Arrays.fill(keys, null);
+            }
+            int mask = keys.length - 1;
             long totalBytes = 0;
             String last = null;
             int lastId = -1;
             for (int i = 0; i < rows; i++) {
                 String v = values[i];
                 if (v == null) {
-                    d.ids[i] = -1;
+                    ids[i] = -1;
                     continue;
                 }
                 if (v == last) { // rows of one customer repeat the same instance back to back
-                    d.ids[i] = lastId;
+                    ids[i] = lastId;
                     continue;
                 }
                 int h = v.hashCode();
@@ -172,14 +184,14 @@ final class StringColumn extends ColumnBuffer {
                 }
                 int id;
                 if (keys[slot] == null) {
-                    if (d.size == maxEntries) {
-                        return null;
+                    if (size == maxEntries) {
+                        return false;
                     }
                     totalBytes += 4 + v.length();
                     if (totalBytes > maxBytes) {
-                        return null;
+                        return false;
                     }
-                    id = d.size++;
+                    id = size++;
                     keys[slot] = v;
                     slots[slot] = id;
                     if (id == distinct.length) {
@@ -189,25 +201,26 @@ final class StringColumn extends ColumnBuffer {
                 } else {
                     id = slots[slot];
                 }
-                d.ids[i] = id;
+                ids[i] = id;
                 last = v;
                 lastId = id;
             }
-            d.bytes = new byte[d.size][];
-            Integer[] order = new Integer[d.size];
-            for (int k = 0; k < d.size; k++) {
-                d.bytes[k] = distinct[k].getBytes(StandardCharsets.UTF_8);
+            bytes = new byte[size][];
+            Integer[] order = new Integer[size];
+            for (int k = 0; k < size; k++) {
+                bytes[k] = distinct[k].getBytes(StandardCharsets.UTF_8);
                 order[k] = k;
             }
+            Arrays.fill(distinct, 0, size, null);
             // page statistics compare UTF-8 bytes unsigned, the order Parquet defines for strings
-            Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(d.bytes[a], d.bytes[b]));
-            d.byRank = new int[d.size];
-            d.rank = new int[d.size];
-            for (int r = 0; r < d.size; r++) {
-                d.byRank[r] = order[r];
-                d.rank[order[r]] = r;
+            Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(bytes[a], bytes[b]));
+            byRank = new int[size];
+            rank = new int[size];
+            for (int r = 0; r < size; r++) {
+                byRank[r] = order[r];
+                rank[order[r]] = r;
             }
-            return d;
+            return true;
         }
     }
 }

@@ -54,7 +54,7 @@ public final class IncrementalRun {
         CustomerHistory customer = state.customers.get(e.customerId());
         if (customer == null) {
             customer = new CustomerHistory(e.customerId());
-            state.customers.put(e.customerId(), customer);
+            state.customers.insert(customer);
         }
         if (customer.snapshotRevision != revision) {
             customer.snapshotRevision = revision;
@@ -130,7 +130,7 @@ public final class IncrementalRun {
 
     private int finalizeOldSessions(long cutoff) {
         int[] count = {0};
-        for (CustomerHistory customer : state.customers.values()) {
+        for (CustomerHistory customer : state.customers) {
             customer.finalizeEndingBefore(cutoff, s -> {
                 count[0]++;
                 String host = s.referrerHost() == null ? SessionState.NO_REFERRER : s.referrerHost();

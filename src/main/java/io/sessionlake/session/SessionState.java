@@ -1,7 +1,6 @@
 package io.sessionlake.session;
 
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -20,11 +19,11 @@ public final class SessionState {
     long watermark = NO_WATERMARK;
     final TreeMap<String, String> ledger;
     final LongLongMap seenEvents;
-    final HashMap<Long, CustomerHistory> customers;
+    final CustomerIndex customers;
     final TreeMap<String, LongLongMap> finalizedDurationsByHost;
 
     SessionState(SessionConfig config, long sequence, long watermark, TreeMap<String, String> ledger,
-            LongLongMap seenEvents, HashMap<Long, CustomerHistory> customers,
+            LongLongMap seenEvents, CustomerIndex customers,
             TreeMap<String, LongLongMap> finalizedDurationsByHost) {
         this.config = config;
         this.sequence = sequence;
@@ -37,7 +36,7 @@ public final class SessionState {
 
     public static SessionState empty(SessionConfig config) {
         return new SessionState(config, 0, NO_WATERMARK, new TreeMap<>(), new LongLongMap(),
-                new HashMap<>(), new TreeMap<>());
+                new CustomerIndex(16), new TreeMap<>());
     }
 
     public SessionConfig config() {
@@ -68,7 +67,7 @@ public final class SessionState {
     }
 
     public Collection<CustomerHistory> customers() {
-        return customers.values();
+        return java.util.Collections.unmodifiableCollection(customers);
     }
 
     /** Duration counts (micros to count) of finalized sessions per referrer host. */

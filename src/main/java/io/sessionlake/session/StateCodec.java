@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.Inflater;
@@ -65,18 +64,13 @@ public final class StateCodec {
             w.string(e.getKey());
             writeLongMap(w, e.getValue());
         }
-        long[] ids = new long[s.customers.size()];
-        int n = 0;
-        for (Long id : s.customers.keySet()) {
-            ids[n++] = id;
-        }
-        Arrays.sort(ids);
-        w.varInt(ids.length);
+        CustomerHistory[] customers = s.customers.sortedById();
+        w.varInt(customers.length);
         long prev = 0;
-        for (long id : ids) {
-            w.varLong(id - prev);
-            prev = id;
-            writeCustomer(w, s.customers.get(id));
+        for (CustomerHistory c : customers) {
+            w.varLong(c.customerId() - prev);
+            prev = c.customerId();
+            writeCustomer(w, c);
         }
     }
 
@@ -114,11 +108,14 @@ public final class StateCodec {
             hosts.put(r.string(), readLongMap(r));
         }
         int customerCount = r.varInt();
-        HashMap<Long, CustomerHistory> customers = new HashMap<>(Math.max(16, customerCount * 4 / 3 + 1));
+        CustomerIndex customers = new CustomerIndex(Math.max(16, customerCount));
         long id = 0;
         for (int i = 0; i < customerCount; i++) {
             id += r.varLong();
-            customers.put(id, readCustomer(r, id, format == FORMAT));
+            if (customers.get(id) != null) {
+                throw new IOException("corrupt state: customer " + id + " twice");
+            }
+            customers.insert(readCustomer(r, id, format == FORMAT));
         }
         if (!r.atEnd()) {
             throw new IOException("corrupt state: trailing bytes");
