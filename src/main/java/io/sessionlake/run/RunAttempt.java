@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import java.util.zip.ZipException;
 
@@ -84,8 +85,11 @@ final class RunAttempt {
                     ss.endOfRows();
                     // while the Parquet files are finished on their threads
                     long tPrepare = System.nanoTime();
+                    // both only read the finished state: the metrics on a thread of their own
+                    CompletableFuture<byte[]> rendered = CompletableFuture.supplyAsync(() -> metrics.render(state),
+                            RunAttempt::startDaemon);
                     a.stateBytes = StateCodec.encode(state);
-                    a.metricsJson = metrics.render(state);
+                    a.metricsJson = join(rendered);
                     a.timings.put("encode_state_and_metrics", ObjectProcessor.millisSince(tPrepare));
                     sessionFiles = ss.finish();
                 }
@@ -141,6 +145,23 @@ final class RunAttempt {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RunFailedException("interrupted while reading " + key, true, e);
+        }
+    }
+
+    private static void startDaemon(Runnable task) {
+        Thread t = new Thread(task, "sessionlake-metrics");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static byte[] join(CompletableFuture<byte[]> f) throws IOException {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException("computing the metrics failed: " + e.getCause(), e.getCause());
         }
     }
 

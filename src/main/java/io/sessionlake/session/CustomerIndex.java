@@ -2,7 +2,6 @@ package io.sessionlake.session;
 
 import java.util.AbstractCollection;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -46,14 +45,18 @@ final class CustomerIndex extends AbstractCollection<CustomerHistory> {
 
     /** The customers in id order, as the state is encoded. */
     CustomerHistory[] sortedById() {
-        CustomerHistory[] all = new CustomerHistory[size];
+        long[] sorted = new long[size];
         int n = 0;
-        for (CustomerHistory c : histories) {
-            if (c != null) {
-                all[n++] = c;
+        for (int i = 0; i < ids.length; i++) {
+            if (histories[i] != null) {
+                sorted[n++] = ids[i];
             }
         }
-        Arrays.sort(all, Comparator.comparingLong(CustomerHistory::customerId));
+        Arrays.sort(sorted); // primitives: several times faster than sorting the objects by a key
+        CustomerHistory[] all = new CustomerHistory[size];
+        for (int k = 0; k < n; k++) {
+            all[k] = get(sorted[k]);
+        }
         return all;
     }
 

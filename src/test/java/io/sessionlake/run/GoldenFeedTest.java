@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sessionlake.session.StateCodec;
 import io.sessionlake.store.LocalFolderStore;
 import io.sessionlake.testing.Buckets;
 import io.sessionlake.testing.DuckDb;
@@ -30,20 +29,6 @@ class GoldenFeedTest {
     static void processGolden() throws Exception {
         Buckets.copyGolden(bucket);
         reports = Buckets.processAll(new LocalFolderStore(bucket), RunSettings.defaults());
-    }
-
-    @Test
-    void aStateOfTheEarlierFormatIsReadAsTheSameState() throws Exception {
-        // state/state.bin of this very feed, written by sessionlake before format 3 (deflate, no shared strings)
-        byte[] format2;
-        try (var in = GoldenFeedTest.class.getResourceAsStream("/state/golden-format2.bin")) {
-            format2 = in.readAllBytes();
-        }
-        assertEquals("SLST", new String(format2, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
-        byte[] now = java.nio.file.Files.readAllBytes(bucket.resolve(Layout.STATE_KEY));
-        assertEquals("SLSN", new String(now, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
-        org.junit.jupiter.api.Assertions.assertArrayEquals(now,
-                StateCodec.encode(StateCodec.decode(new java.io.ByteArrayInputStream(format2))));
     }
 
     @Test
