@@ -3,22 +3,35 @@ package io.sessionlake.feed;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 
 /**
  * Reads an object line by line without holding more than one line (and a read buffer) in memory.
- * Gzip is detected by its magic bytes; a UTF-8 byte order mark and CR before LF are dropped.
+ * Gzip is detected by its magic bytes; a UTF-8 byte order mark and CR before LF are dropped. A line that
+ * lies whole in the read buffer is handed out in place; only lines that straddle two reads are copied.
  */
 public final class LineReader implements AutoCloseable {
-    private static final int READ_CHUNK = 1 << 16;
+    private static final int READ_CHUNK = 1 << 18;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
 
     private final InputStream in;
     private final int maxLineBytes;
     private final byte[] chunk = new byte[READ_CHUNK];
     private int chunkPos;
     private int chunkEnd;
-    private byte[] line = new byte[1024];
+    /** A line that straddles reads is gathered here. */
+    private byte[] carried = new byte[1024];
+    private int carriedLen;
+    // the current line: a slice of chunk or of carried
+    private byte[] lineBuf;
+    private int lineStart;
     private int lineLen;
     private long lineNumber;
     private long bytesRead;
@@ -31,44 +44,55 @@ public final class LineReader implements AutoCloseable {
 
     /** Wraps the raw object stream, unzipping it when it starts with the gzip magic bytes. */
     public static InputStream decoded(InputStream raw) throws IOException {
-        BufferedInputStream buffered = new BufferedInputStream(raw, READ_CHUNK);
+        BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
         buffered.mark(2);
         int b1 = buffered.read();
         int b2 = buffered.read();
         buffered.reset();
         if (b1 == 0x1f && b2 == 0x8b) {
-            return new GZIPInputStream(buffered, READ_CHUNK);
+            return new GZIPInputStream(buffered, 1 << 16);
         }
         return buffered;
     }
 
     /** Advances to the next line; false at the end of the object. */
     public boolean next() throws IOException {
-        lineLen = 0;
+        carriedLen = 0;
         while (true) {
             if (chunkPos == chunkEnd) {
                 if (eof || !fill()) {
-                    if (lineLen == 0) {
+                    if (carriedLen == 0) {
                         return false;
                     }
-                    finishLine();
+                    finishLine(carried, 0, carriedLen);
                     return true;
                 }
             }
             int newline = indexOfNewline(chunk, chunkPos, chunkEnd);
+            if (newline >= 0 && carriedLen == 0) {
+                int start = chunkPos;
+                chunkPos = newline + 1;
+                finishLine(chunk, start, newline - start);
+                return true;
+            }
             int end = newline < 0 ? chunkEnd : newline;
-            append(chunk, chunkPos, end - chunkPos);
+            carry(chunk, chunkPos, end - chunkPos);
             if (newline >= 0) {
                 chunkPos = newline + 1;
-                finishLine();
+                finishLine(carried, 0, carriedLen);
                 return true;
             }
             chunkPos = chunkEnd;
         }
     }
 
+    /** The array holding the current line, from {@link #offset()} for {@link #length()} bytes. */
     public byte[] buffer() {
-        return line;
+        return lineBuf;
+    }
+
+    public int offset() {
+        return lineStart;
     }
 
     public int length() {
@@ -86,8 +110,8 @@ public final class LineReader implements AutoCloseable {
 
     /** True when the line holds only whitespace: blank lines are not counted (SPEC 2). */
     public boolean isBlank() {
-        for (int i = 0; i < lineLen; i++) {
-            byte b = line[i];
+        for (int i = lineStart; i < lineStart + lineLen; i++) {
+            byte b = lineBuf[i];
             if (b != ' ' && b != '\t' && b != '\r') {
                 return false;
             }
@@ -113,28 +137,40 @@ public final class LineReader implements AutoCloseable {
         return true;
     }
 
-    private void finishLine() {
+    private void finishLine(byte[] buf, int start, int len) {
         lineNumber++;
-        if (lineLen > 0 && line[lineLen - 1] == '\r') {
-            lineLen--;
+        if (len > 0 && buf[start + len - 1] == '\r') {
+            len--;
         }
-        if (lineNumber == 1 && lineLen >= 3 && (line[0] & 0xff) == 0xEF && (line[1] & 0xff) == 0xBB
-                && (line[2] & 0xff) == 0xBF) {
-            System.arraycopy(line, 3, line, 0, lineLen - 3);
-            lineLen -= 3;
+        if (lineNumber == 1 && len >= 3 && (buf[start] & 0xff) == 0xEF && (buf[start + 1] & 0xff) == 0xBB
+                && (buf[start + 2] & 0xff) == 0xBF) {
+            start += 3;
+            len -= 3;
         }
+        lineBuf = buf;
+        lineStart = start;
+        lineLen = len;
     }
 
-    private void append(byte[] src, int from, int count) {
-        if (lineLen + count > line.length) {
-            line = Arrays.copyOf(line, Math.max(line.length * 2, lineLen + count));
+    private void carry(byte[] src, int from, int count) {
+        if (carriedLen + count > carried.length) {
+            carried = Arrays.copyOf(carried, Math.max(carried.length * 2, carriedLen + count));
         }
-        System.arraycopy(src, from, line, lineLen, count);
-        lineLen += count;
+        System.arraycopy(src, from, carried, carriedLen, count);
+        carriedLen += count;
     }
 
+    /** Eight bytes per step (the "has zero byte" bit trick on the bytes xor '\n'); the lowest hit is exact. */
     private static int indexOfNewline(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long w = (long) LONGS.get(b, i) ^ NEWLINES;
+            long hit = (w - ONES) & ~w & HIGH_BITS;
+            if (hit != 0) {
+                return i + (Long.numberOfTrailingZeros(hit) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
             if (b[i] == '\n') {
                 return i;
             }

@@ -65,11 +65,11 @@ final class ParsingPipeline implements AutoCloseable {
             return lines == CHUNK_LINES || used >= CHUNK_BYTES;
         }
 
-        void add(byte[] b, int len, long number, boolean isTooLong) {
+        void add(byte[] b, int off, int len, long number, boolean isTooLong) {
             if (used + len > bytes.length) {
                 bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, used + len));
             }
-            System.arraycopy(b, 0, bytes, used, len);
+            System.arraycopy(b, off, bytes, used, len);
             starts[lines] = used;
             numbers[lines] = number;
             tooLong[lines] = isTooLong;
@@ -146,7 +146,7 @@ final class ParsingPipeline implements AutoCloseable {
                 if (lines.isBlank()) {
                     continue;
                 }
-                chunk.add(lines.buffer(), lines.length(), lines.lineNumber(), lines.isTooLong());
+                chunk.add(lines.buffer(), lines.offset(), lines.length(), lines.lineNumber(), lines.isTooLong());
                 if (chunk.full()) {
                     handOver(chunk);
                     chunk = new Chunk(buffer());

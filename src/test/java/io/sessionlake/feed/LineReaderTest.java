@@ -20,7 +20,7 @@ class LineReaderTest {
         try (LineReader r = new LineReader(LineReader.decoded(new ByteArrayInputStream(object)), max)) {
             while (r.next()) {
                 out.add(r.lineNumber() + (r.isBlank() ? ":blank" : r.isTooLong() ? ":long" : ":")
-                        + new String(r.buffer(), 0, Math.min(r.length(), 20), StandardCharsets.UTF_8));
+                        + new String(r.buffer(), r.offset(), Math.min(r.length(), 20), StandardCharsets.UTF_8));
             }
         }
         return out;
@@ -32,6 +32,63 @@ class LineReaderTest {
             z.write(b);
         }
         return out.toByteArray();
+    }
+
+    @Test
+    void linesStraddlingReadsOfAnySizeComeOutWhole() throws IOException {
+        java.util.Random r = new java.util.Random(42);
+        for (int round = 0; round < 30; round++) {
+            StringBuilder text = new StringBuilder(round % 2 == 0 ? "\uFEFF" : "");
+            List<String> expected = new ArrayList<>();
+            int count = 1 + r.nextInt(400);
+            for (int i = 1; i <= count; i++) {
+                int len = r.nextInt(10) == 0 ? r.nextInt(300_000) : r.nextInt(40);
+                StringBuilder line = new StringBuilder();
+                for (int k = 0; k < len; k++) {
+                    line.append((char) ('a' + r.nextInt(26)));
+                }
+                String body = line.toString();
+                expected.add(i + ":" + body.substring(0, Math.min(body.length(), 20)));
+                text.append(body).append(r.nextBoolean() ? "\r\n" : "\n");
+            }
+            byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+            List<String> got = new ArrayList<>();
+            try (LineReader reader = new LineReader(new Trickle(bytes, r.nextLong()), Integer.MAX_VALUE)) {
+                while (reader.next()) {
+                    got.add(reader.lineNumber() + ":" + new String(reader.buffer(), reader.offset(),
+                            Math.min(reader.length(), 20), StandardCharsets.UTF_8));
+                }
+            }
+            assertEquals(expected, got, "round " + round);
+        }
+    }
+
+    /** Hands out the bytes in reads of random size, as a network stream does. */
+    private static final class Trickle extends java.io.InputStream {
+        private final byte[] bytes;
+        private final java.util.Random sizes;
+        private int pos;
+
+        Trickle(byte[] bytes, long seed) {
+            this.bytes = bytes;
+            this.sizes = new java.util.Random(seed);
+        }
+
+        @Override
+        public int read() {
+            return pos < bytes.length ? bytes[pos++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (pos == bytes.length) {
+                return -1;
+            }
+            int n = Math.min(Math.min(len, bytes.length - pos), 1 + sizes.nextInt(sizes.nextBoolean() ? 16 : 70_000));
+            System.arraycopy(bytes, pos, b, off, n);
+            pos += n;
+            return n;
+        }
     }
 
     @Test
