@@ -44,6 +44,7 @@ final class BenchCommand {
         String key = "events/" + feed.relativize(object).toString().replace('\\', '/');
 
         boolean allSucceeded = true;
+        java.util.List<Double> rates = new java.util.ArrayList<>();
         for (int run = 1; run <= runs; run++) {
             // each run starts from an empty bucket, as the first object of a new deployment would
             Path bucket = dir.resolve("bucket");
@@ -81,6 +82,15 @@ final class BenchCommand {
                 out.println("  error: " + r.error());
             }
             allSucceeded &= r.outcome() == RunReport.Outcome.SUCCEEDED;
+            rates.add(lines / seconds);
+        }
+        if (rates.size() >= 3) {
+            // the first run pays for class loading and JIT compilation; later ones show the steady state
+            java.util.List<Double> warm = new java.util.ArrayList<>(rates.subList(rates.size() / 2, rates.size()));
+            java.util.Collections.sort(warm);
+            out.printf("summary: first run %.0f lines/s; runs %d-%d (warm) median %.0f lines/s, best %.0f lines/s%n",
+                    rates.get(0), rates.size() / 2 + 1, rates.size(), warm.get(warm.size() / 2),
+                    warm.get(warm.size() - 1));
         }
         return allSucceeded ? 0 : 1;
     }

@@ -22,6 +22,11 @@ final class PageBytes {
         return size;
     }
 
+    /** The backing array: bytes [0, size()) are the content. */
+    byte[] array() {
+        return buf;
+    }
+
     /** The bytes written so far, without a copy: valid until the next write or reset. */
     BytesInput view() {
         return BytesInput.from(buf, 0, size);

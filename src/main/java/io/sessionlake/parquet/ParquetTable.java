@@ -18,8 +18,8 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 public final class ParquetTable<T> {
     /** Rows per row group: about parquet-mr's 16 MiB default for the feed's event rows, once encoded. */
     static final int ROW_GROUP_ROWS = 1 << 17;
-    /** A row group is flushed early when its long plain strings (queries, attributes) reach this many chars. */
-    static final long ROW_GROUP_CHARS = 32L << 20;
+    /** A row group is flushed early when its plain-encoded strings (queries, attributes) reach this many bytes. */
+    static final long ROW_GROUP_PLAIN_BYTES = 32L << 20;
     /** Only used by parquet-mr to pad row groups to file-system blocks, which we turn off. */
     static final long ALIGNMENT_BLOCK_BYTES = 128L << 20;
 
@@ -59,12 +59,12 @@ public final class ParquetTable<T> {
     }
 
     public TableFile<T> open(Path file) throws IOException {
-        return new TableFile<>(file, this, ROW_GROUP_ROWS, TableFile.PAGE_ROWS, ROW_GROUP_CHARS);
+        return new TableFile<>(file, this, ROW_GROUP_ROWS, TableFile.PAGE_ROWS, ROW_GROUP_PLAIN_BYTES);
     }
 
     /** Smaller row groups and pages: lets tests cross their boundaries with few rows. */
     TableFile<T> open(Path file, int rowGroupRows, int pageRows) throws IOException {
-        return new TableFile<>(file, this, rowGroupRows, pageRows, ROW_GROUP_CHARS);
+        return new TableFile<>(file, this, rowGroupRows, pageRows, ROW_GROUP_PLAIN_BYTES);
     }
 
     /** Empty buffers for one file, one per column in schema order. */

@@ -10,7 +10,8 @@ import org.apache.parquet.column.Encoding;
  * A UTF-8 string column. With a dictionary, each distinct value is encoded once per row group and rows
  * store small ids: the feed repeats its user agents, pages and referrers endlessly, and the parser hands
  * them out as shared instances, so finding a value's id is mostly an identity compare. A row group whose
- * values turn out too varied falls back to plain encoding, as parquet-mr does.
+ * values turn out too varied falls back to plain encoding, as parquet-mr does. Without a dictionary,
+ * values are encoded as they arrive (see {@link PlainStrings}).
  */
 final class StringColumn extends ColumnBuffer {
     /** Beyond this many distinct values (or bytes of them) a dictionary stops paying for itself. */
@@ -19,8 +20,8 @@ final class StringColumn extends ColumnBuffer {
 
     private final boolean dictionary;
     private final Dictionary distinct = new Dictionary();
+    private final PlainStrings plain = new PlainStrings();
     private String[] values = new String[1 << 12];
-    private long chars;
 
     StringColumn(ColumnDescriptor d, boolean dictionary, boolean statistics) {
         super(d, statistics);
@@ -31,25 +32,27 @@ final class StringColumn extends ColumnBuffer {
         if (v == null && !optional) {
             throw new IllegalArgumentException("column " + name() + " is required but got null");
         }
+        if (!dictionary) {
+            plain.add(v);
+            size++;
+            return;
+        }
         if (size == values.length) {
             values = Arrays.copyOf(values, size * 2);
         }
         values[size++] = v;
-        if (v != null && !dictionary) {
-            chars += v.length();
-        }
     }
 
     @Override
     long variableBytes() {
-        return chars;
+        return plain.byteSize();
     }
 
     @Override
     void clear() {
-        Arrays.fill(values, 0, size, null);
+        Arrays.fill(values, 0, dictionary ? size : 0, null);
+        plain.clear();
         super.clear();
-        chars = 0;
     }
 
     @Override
@@ -100,32 +103,13 @@ final class StringColumn extends ColumnBuffer {
     }
 
     private void writePlain(ChunkSink sink, int pageRows) throws IOException {
-        PageBytes out = sink.page;
-        boolean[] isNull = optional ? nulls() : null;
-        for (int from = 0; from < size; from += pageRows) {
-            int to = Math.min(size, from + pageRows);
-            if (optional) {
-                ColumnBuffer.definitionLevels(isNull, from, to, sink.ints(to - from), out);
+        if (dictionary) { // the fallback: encode the values kept for the dictionary
+            plain.clear();
+            for (int i = 0; i < size; i++) {
+                plain.add(values[i]);
             }
-            byte[] min = null;
-            byte[] max = null;
-            int pageNulls = 0;
-            for (int i = from; i < to; i++) {
-                String v = values[i];
-                if (v == null) {
-                    pageNulls++;
-                    continue;
-                }
-                byte[] b = v.getBytes(StandardCharsets.UTF_8);
-                out.int32(b.length);
-                out.bytes(b, 0, b.length);
-                if (statistics) {
-                    min = min == null || Arrays.compareUnsigned(b, min) < 0 ? b : min;
-                    max = max == null || Arrays.compareUnsigned(b, max) > 0 ? b : max;
-                }
-            }
-            sink.dataPage(to - from, pageStatistics(min, max, pageNulls), optional, Encoding.PLAIN);
         }
+        plain.writePages(sink, this, pageRows);
     }
 
     private boolean[] nulls() {
