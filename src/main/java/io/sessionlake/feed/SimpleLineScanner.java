@@ -367,7 +367,11 @@ final class SimpleLineScanner {
     }
 
     private void skipBlanks() {
-        while (pos < end && (b[pos] == ' ' || b[pos] == '\t' || b[pos] == '\n' || b[pos] == '\r')) {
+        while (pos < end) {
+            byte c = b[pos];
+            if (c > ' ' || (c != ' ' && c != '\t' && c != '\n' && c != '\r')) { // most often the first test decides
+                return;
+            }
             pos++;
         }
     }

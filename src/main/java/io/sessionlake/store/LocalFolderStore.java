@@ -35,6 +35,7 @@ import java.util.zip.CRC32C;
 public final class LocalFolderStore implements ObjectStore {
     private static final String TEMP_MARK = ".sessionlake-tmp-";
     private static final String LOCK_FILE = ".sessionlake.lock";
+    private static final long HASH_WINDOW = 64L << 20;
     private static final Map<Path, ReentrantLock> IN_PROCESS_LOCKS = new ConcurrentHashMap<>();
 
     private final Path root;
@@ -183,11 +184,10 @@ public final class LocalFolderStore implements ObjectStore {
         }
         ContentDigest digest = new ContentDigest();
         try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20); // read straight into it, hash it in place
-            while (in.read(buf) > 0) {
-                buf.flip();
-                digest.update(buf);
-                buf.clear();
+            // hashed where the file's pages lie, without copying them: windows of the file mapped in turn
+            long size = in.size();
+            for (long at = 0; at < size; at += HASH_WINDOW) {
+                digest.update(in.map(FileChannel.MapMode.READ_ONLY, at, Math.min(HASH_WINDOW, size - at)));
             }
         }
         String etag = digest.etag();
