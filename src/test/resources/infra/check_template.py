@@ -27,6 +27,8 @@ CONTEXT = {
     "AWS::URLSuffix": "amazonaws.com",
 }
 PREFIX = "arn:aws"
+# What Ref AWS::NoValue resolves to: the key that holds it is dropped, as CloudFormation does.
+NO_VALUE = object()
 REGION_ACCOUNT = "us-east-1:123456789012"
 
 
@@ -49,13 +51,13 @@ class Resolver:
 
     def resolve(self, node):
         if isinstance(node, list):
-            return [self.resolve(n) for n in node]
+            return [v for v in (self.resolve(n) for n in node) if v is not NO_VALUE]
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
             (fn, arg), = node.items()
             if fn == "Ref":
-                return self.ref(arg)
+                return NO_VALUE if arg == "AWS::NoValue" else self.ref(arg)
             if fn == "Fn::GetAtt":
                 logical, attr = arg.split(".", 1) if isinstance(arg, str) else arg
                 return self.getatt(logical, attr)
@@ -70,7 +72,8 @@ class Resolver:
             if fn == "Fn::Join":
                 sep, parts = arg
                 return sep.join(str(p) for p in self.resolve(parts))
-        return {k: self.resolve(v) for k, v in node.items()}
+        resolved = {k: self.resolve(v) for k, v in node.items()}
+        return {k: v for k, v in resolved.items() if v is not NO_VALUE}
 
     def name_of(self, logical):
         props = self.resources[logical].get("Properties", {})
