@@ -83,6 +83,7 @@ final class RunAttempt {
                         }
                     });
                     ss.endOfRows();
+                    a.timings.put("changelog", ObjectProcessor.millisSince(tChanges));
                     // while the Parquet files are finished on their threads
                     long tPrepare = System.nanoTime();
                     // both only read the finished state: the metrics on a thread of their own
@@ -91,9 +92,11 @@ final class RunAttempt {
                     a.stateBytes = StateCodec.encode(state);
                     a.metricsJson = join(rendered);
                     a.timings.put("encode_state_and_metrics", ObjectProcessor.millisSince(tPrepare));
+                    long tWait = System.nanoTime();
                     sessionFiles = ss.finish();
+                    a.eventFiles = ev.finish();
+                    a.timings.put("wait_for_parquet", ObjectProcessor.millisSince(tWait));
                 }
-                a.eventFiles = ev.finish();
                 a.timings.put("write_session_revisions", ObjectProcessor.millisSince(tChanges));
             }
 
