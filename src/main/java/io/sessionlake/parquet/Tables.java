@@ -59,13 +59,13 @@ public final class Tables {
     public static ParquetTable<SessionRevision> sessionRevisions(CompressionCodecName codec) {
         return new ParquetTable<>(SESSION_SCHEMA, Tables::writeRevision, codec,
                 Set.of("session_id", "ip"),
-                Set.of("user_agent", "landing_page", "referrer"));
+                Set.of("session_id", "ip", "user_agent", "landing_page", "referrer"));
     }
 
     public static ParquetTable<Event> cleanEvents(CompressionCodecName codec) {
         return new ParquetTable<>(EVENT_SCHEMA, Tables::writeEvent, codec,
                 Set.of("ip", "query", "attributes"),
-                Set.of("user_agent", "attributes", "page", "referrer", "query"));
+                Set.of("ip", "user_agent", "attributes", "page", "referrer", "query"));
     }
 
     private static void writeRevision(Columns out, SessionRevision r) {
