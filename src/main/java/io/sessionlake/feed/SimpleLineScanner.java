@@ -46,6 +46,8 @@ final class SimpleLineScanner {
     private int valueEnd;
     private final StringPool pool;
     private final StringPool types = StringPool.lowerCasing(1 << 6);
+    /** A customer's events carry the same address: pooled, a session keeps one shared instance of it. */
+    private final StringPool addresses = new StringPool(1 << 16);
     private final LineFields f = new LineFields();
     private final Timestamps.DayCache days = new Timestamps.DayCache();
 
@@ -164,7 +166,7 @@ final class SimpleLineScanner {
                 }
             }
             case USER_AGENT -> f.userAgent = kind == NULL ? null : pooledText();
-            case ADDRESS -> f.ip = scalarText();
+            case ADDRESS -> f.ip = kind == NULL ? null : kind == STRING ? addresses.intern(b, valueStart, valueEnd - valueStart) : text();
             case PAGE_URL -> f.page = kind == NULL ? null : pooledText();
             case REFERRER_URL -> f.referrer = kind == NULL ? null : pooledText();
             case SEARCH_QUERY -> f.query = scalarText();
