@@ -16,7 +16,12 @@ public record Event(
         String query,
         String product,
         Integer position,
-        String attributes) {
+        String attributes) implements ParsedLine {
+
+    @Override
+    public Event event() {
+        return this;
+    }
 
     /** Events of a customer are ordered by (timestamp, id): ties on time go to the lower id. */
     public static int compareTimeThenId(long timeA, long idA, long timeB, long idB) {

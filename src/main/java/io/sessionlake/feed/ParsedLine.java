@@ -2,23 +2,54 @@ package io.sessionlake.feed;
 
 /**
  * What the parser made of one non-blank line: an event, an anonymous event (no customer), or a rejection.
- * Exactly one of {@code event} and {@code rejection} is set unless the line is anonymous.
+ * An accepted line is its {@link Event} itself: no wrapper object per line of a feed of millions.
  */
-public record ParsedLine(Event event, boolean anonymous, RejectReason rejection, String detail) {
+public sealed interface ParsedLine permits Event, ParsedLine.Anonymous, ParsedLine.Rejected {
 
-    public static ParsedLine accepted(Event event) {
-        return new ParsedLine(event, false, null, null);
+    /** The event of an accepted line; null otherwise. */
+    default Event event() {
+        return null;
     }
 
-    public static ParsedLine anonymousLine() {
-        return new ParsedLine(null, true, null, null);
+    default boolean anonymous() {
+        return false;
     }
 
-    public static ParsedLine rejected(RejectReason reason, String detail) {
-        return new ParsedLine(null, false, reason, detail);
+    /** The reason code of a rejected line; null otherwise. */
+    default RejectReason rejection() {
+        return null;
     }
 
-    public boolean isRejected() {
-        return rejection != null;
+    default String detail() {
+        return null;
+    }
+
+    default boolean isRejected() {
+        return rejection() != null;
+    }
+
+    static ParsedLine accepted(Event event) {
+        return event;
+    }
+
+    static ParsedLine anonymousLine() {
+        return Anonymous.LINE;
+    }
+
+    static ParsedLine rejected(RejectReason reason, String detail) {
+        return new Rejected(reason, detail);
+    }
+
+    /** A valid event without a customer: counted, not sessionized (SPEC 2). */
+    enum Anonymous implements ParsedLine {
+        LINE;
+
+        @Override
+        public boolean anonymous() {
+            return true;
+        }
+    }
+
+    record Rejected(RejectReason rejection, String detail) implements ParsedLine {
     }
 }

@@ -166,7 +166,8 @@ final class SimpleLineScanner {
                 }
             }
             case USER_AGENT -> f.userAgent = kind == NULL ? null : pooledText();
-            case ADDRESS -> f.ip = kind == NULL ? null : kind == STRING ? addresses.intern(b, valueStart, valueEnd - valueStart) : text();
+            case ADDRESS -> f.ip = kind == NULL ? null
+                    : kind == STRING ? addresses.intern(b, valueStart, valueEnd - valueStart) : text();
             case PAGE_URL -> f.page = kind == NULL ? null : pooledText();
             case REFERRER_URL -> f.referrer = kind == NULL ? null : pooledText();
             case SEARCH_QUERY -> f.query = scalarText();

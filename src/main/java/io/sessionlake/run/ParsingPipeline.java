@@ -30,16 +30,30 @@ final class ParsingPipeline implements AutoCloseable {
     /** Chunks read ahead of the caller: enough to keep every parser busy, few enough to bound memory. */
     private static final int IN_FLIGHT = 8;
 
-    /** One non-blank line: its number, what it parsed to, whether it is late, and its bytes if kept. */
-    record Line(long number, ParsedLine parsed, boolean late, byte[] raw) {
-    }
-
+    /**
+     * Non-blank lines in object order: for each its number, what it parsed to, whether it is late, and
+     * its bytes if kept. Parallel arrays rather than an object per line.
+     */
     static final class Batch {
-        final Line[] lines;
+        final long[] numbers;
+        final ParsedLine[] parsed;
+        final boolean[] late;
+        final byte[][] raw;
         int size;
 
         Batch(int capacity) {
-            lines = new Line[capacity];
+            numbers = new long[capacity];
+            parsed = new ParsedLine[capacity];
+            late = new boolean[capacity];
+            raw = new byte[capacity][];
+        }
+
+        void add(long number, ParsedLine line, boolean isLate, byte[] bytes) {
+            numbers[size] = number;
+            parsed[size] = line;
+            late[size] = isLate;
+            raw[size] = bytes;
+            size++;
         }
     }
 
@@ -220,18 +234,16 @@ final class ParsingPipeline implements AutoCloseable {
         for (int i = 0; i < c.lines; i++) {
             int start = c.starts[i];
             int len = c.starts[i + 1] - start;
-            Line line;
             if (c.tooLong[i]) {
-                line = new Line(c.numbers[i], ParsedLine.rejected(RejectReason.LINE_TOO_LONG,
+                batch.add(c.numbers[i], ParsedLine.rejected(RejectReason.LINE_TOO_LONG,
                         "line of " + len + " bytes exceeds the limit of " + maxLineBytes), false,
                         Arrays.copyOfRange(c.bytes, start, start + len));
             } else {
                 ParsedLine parsed = parser.parse(c.bytes, start, len);
                 boolean late = parsed.event() != null && isLate.test(parsed.event().timeMicros());
-                line = new Line(c.numbers[i], parsed, late,
+                batch.add(c.numbers[i], parsed, late,
                         parsed.isRejected() || late ? Arrays.copyOfRange(c.bytes, start, start + len) : null);
             }
-            batch.lines[batch.size++] = line;
         }
         return batch;
     }

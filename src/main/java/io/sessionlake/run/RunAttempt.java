@@ -124,18 +124,19 @@ final class RunAttempt {
                 ParsingPipeline lines = new ParsingPipeline(raw, settings.maxLineBytes(), run::isLate, key)) {
             for (ParsingPipeline.Batch batch = lines.next(); batch != null; batch = lines.next()) {
                 for (int i = 0; i < batch.size; i++) {
-                    ParsingPipeline.Line line = batch.lines[i];
-                    lastLine = line.number();
+                    long number = batch.numbers[i];
+                    lastLine = number;
                     counts.lines++;
-                    ParsedLine parsed = line.parsed();
+                    ParsedLine parsed = batch.parsed[i];
                     if (parsed.isRejected()) {
-                        reject(counts, rejected, line.number(), parsed.rejection(), parsed.detail(), line.raw());
+                        reject(counts, rejected, number, parsed.rejection(), parsed.detail(), batch.raw[i]);
                     } else if (parsed.anonymous()) {
                         counts.anonymous++;
-                    } else if (line.late()) {
+                    } else if (batch.late[i]) {
                         counts.late++;
-                        rejected.add(line.number(), "late", "behind the lateness horizon of "
-                                + settings.sessions().horizonText() + " from the watermark", line.raw(), line.raw().length);
+                        rejected.add(number, "late", "behind the lateness horizon of "
+                                + settings.sessions().horizonText() + " from the watermark", batch.raw[i],
+                                batch.raw[i].length);
                     } else {
                         accept(run, counts, events, parsed.event());
                     }

@@ -24,9 +24,9 @@ class ParsingPipelineTest {
                 1000, t -> false, "t")) {
             ParsingPipeline.Batch b = p.next();
             assertEquals(2, b.size);
-            assertEquals(1, b.lines[0].number());
-            assertEquals(3, b.lines[1].number());
-            assertTrue(b.lines[1].parsed().isRejected());
+            assertEquals(1, b.numbers[0]);
+            assertEquals(3, b.numbers[1]);
+            assertTrue(b.parsed[1].isRejected());
             assertNull(p.next());
         }
     }
@@ -52,18 +52,17 @@ class ParsingPipelineTest {
                 StandardCharsets.UTF_8)), 200, t -> false, "t", 3)) {
             for (ParsingPipeline.Batch b = p.next(); b != null; b = p.next()) {
                 for (int i = 0; i < b.size; i++) {
-                    ParsingPipeline.Line line = b.lines[i];
                     if (expected % 997 == 0) {
                         expected++;
                     }
-                    assertEquals(expected, line.number());
+                    assertEquals(expected, b.numbers[i]);
                     if (expected % 13 == 0) {
-                        assertEquals(RejectReason.INVALID_JSON, line.parsed().rejection());
+                        assertEquals(RejectReason.INVALID_JSON, b.parsed[i].rejection());
                     } else if (expected % 4001 == 0) {
-                        assertEquals(RejectReason.LINE_TOO_LONG, line.parsed().rejection());
-                        assertEquals(300, line.raw().length);
+                        assertEquals(RejectReason.LINE_TOO_LONG, b.parsed[i].rejection());
+                        assertEquals(300, b.raw[i].length);
                     } else {
-                        assertEquals(expected, line.parsed().event().id());
+                        assertEquals(expected, b.parsed[i].event().id());
                     }
                     expected++;
                 }
