@@ -15,6 +15,9 @@ final class PlainStrings {
     private int[] ends = new int[1 << 12];
     private boolean[] isNull = new boolean[1 << 12];
     private int rows;
+    // the previous value and its bytes: a customer's rows repeat one shared address, back to back
+    private String last;
+    private byte[] lastBytes;
 
     void add(String v) {
         if (rows == ends.length) {
@@ -25,7 +28,9 @@ final class PlainStrings {
             isNull[rows] = true;
         } else {
             isNull[rows] = false;
-            byte[] b = v.getBytes(StandardCharsets.UTF_8);
+            byte[] b = v == last ? lastBytes : v.getBytes(StandardCharsets.UTF_8);
+            last = v;
+            lastBytes = b;
             bytes.int32(b.length);
             bytes.bytes(b, 0, b.length);
         }

@@ -38,22 +38,32 @@ final class ParsingPipeline implements AutoCloseable {
         final long[] numbers;
         final ParsedLine[] parsed;
         final boolean[] late;
-        final byte[][] raw;
+        /** Null until a line keeps its bytes: most batches have no rejected or late line. */
+        byte[][] raw;
         int size;
 
         Batch(int capacity) {
             numbers = new long[capacity];
             parsed = new ParsedLine[capacity];
             late = new boolean[capacity];
-            raw = new byte[capacity][];
         }
 
         void add(long number, ParsedLine line, boolean isLate, byte[] bytes) {
             numbers[size] = number;
             parsed[size] = line;
             late[size] = isLate;
-            raw[size] = bytes;
+            if (bytes != null) {
+                if (raw == null) {
+                    raw = new byte[numbers.length][];
+                }
+                raw[size] = bytes;
+            }
             size++;
+        }
+
+        /** The bytes of a line that kept them (rejected or late). */
+        byte[] raw(int i) {
+            return raw[i];
         }
     }
 

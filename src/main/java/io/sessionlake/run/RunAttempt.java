@@ -129,14 +129,14 @@ final class RunAttempt {
                     counts.lines++;
                     ParsedLine parsed = batch.parsed[i];
                     if (parsed.isRejected()) {
-                        reject(counts, rejected, number, parsed.rejection(), parsed.detail(), batch.raw[i]);
+                        reject(counts, rejected, number, parsed.rejection(), parsed.detail(), batch.raw(i));
                     } else if (parsed.anonymous()) {
                         counts.anonymous++;
                     } else if (batch.late[i]) {
                         counts.late++;
                         rejected.add(number, "late", "behind the lateness horizon of "
-                                + settings.sessions().horizonText() + " from the watermark", batch.raw[i],
-                                batch.raw[i].length);
+                                + settings.sessions().horizonText() + " from the watermark", batch.raw(i),
+                                batch.raw(i).length);
                     } else {
                         accept(run, counts, events, parsed.event());
                     }

@@ -60,7 +60,7 @@ class ParsingPipelineTest {
                         assertEquals(RejectReason.INVALID_JSON, b.parsed[i].rejection());
                     } else if (expected % 4001 == 0) {
                         assertEquals(RejectReason.LINE_TOO_LONG, b.parsed[i].rejection());
-                        assertEquals(300, b.raw[i].length);
+                        assertEquals(300, b.raw(i).length);
                     } else {
                         assertEquals(expected, b.parsed[i].event().id());
                     }
