@@ -37,7 +37,7 @@ public final class Timestamps {
         return parseMicros(b, off, len, null);
     }
 
-    /** As {@link #parseMicros(byte[], int, int)}, reusing the calendar day of the previous call when the date repeats. */
+    /** As {@link #parseMicros(byte[], int, int)}, reusing the calendar day of the last call when the date repeats. */
     static long parseMicros(byte[] b, int off, int len, DayCache days) {
         long fast = parseCommonShape(b, off, len, days);
         if (fast != Long.MIN_VALUE) {
