@@ -71,16 +71,23 @@ final class StringPool {
         return s;
     }
 
-    /** Eight bytes per step: user agents are long, and this runs for several fields of every line. */
+    /**
+     * A hash of the length and four eight-byte words spread over the value (both ends and two inside):
+     * user agents are long and this runs for several fields of every line, so it does not read every
+     * byte. Values that collide only share a slot; the compare on a hit reads them whole.
+     */
     private static int hash(byte[] b, int start, int len) {
-        long h = len;
-        int i = start;
-        int end = start + len;
-        for (; i + 8 <= end; i += 8) {
-            h = (h ^ (long) LONGS.get(b, i)) * MIX;
-        }
-        for (; i < end; i++) {
-            h = (h ^ b[i]) * MIX;
+        long h = len * MIX;
+        if (len >= 8) {
+            int last = start + len - 8;
+            h = (h ^ (long) LONGS.get(b, start)) * MIX;
+            h = (h ^ (long) LONGS.get(b, start + (len - 8) / 3)) * MIX;
+            h = (h ^ (long) LONGS.get(b, start + 2 * (len - 8) / 3)) * MIX;
+            h = (h ^ (long) LONGS.get(b, last)) * MIX;
+        } else {
+            for (int i = start; i < start + len; i++) {
+                h = (h ^ b[i]) * MIX;
+            }
         }
         return (int) (h >>> 32); // the multiplications mix upwards: the high half is the well-mixed one
     }
