@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -182,17 +183,36 @@ public final class LocalFolderStore implements ObjectStore {
         if (cached != null && cached.size == a.size() && cached.modified == modified) {
             return cached.etag;
         }
-        ContentDigest digest = new ContentDigest();
+        String etag;
         try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ)) {
-            // hashed where the file's pages lie, without copying them: windows of the file mapped in turn
+            // hashed where the file's pages lie, without copying them, one checksum per core: nothing
+            // else can run before the ledger has said whether this version was processed
             long size = in.size();
+            List<ByteBuffer> windows = new ArrayList<>();
             for (long at = 0; at < size; at += HASH_WINDOW) {
-                digest.update(in.map(FileChannel.MapMode.READ_ONLY, at, Math.min(HASH_WINDOW, size - at)));
+                windows.add(in.map(FileChannel.MapMode.READ_ONLY, at, Math.min(HASH_WINDOW, size - at)));
+            }
+            CompletableFuture<Long> ieee = CompletableFuture.supplyAsync(() -> {
+                CRC32 crc = new CRC32();
+                windows.forEach(w -> crc.update(w.duplicate()));
+                return crc.getValue();
+            }, LocalFolderStore::onNewThread);
+            CRC32C castagnoli = new CRC32C();
+            windows.forEach(w -> castagnoli.update(w.duplicate()));
+            try {
+                etag = ContentDigest.format(castagnoli.getValue(), ieee.join(), size);
+            } catch (java.util.concurrent.CompletionException e) {
+                throw new IOException("hashing " + p + " failed: " + e.getCause(), e.getCause());
             }
         }
-        String etag = digest.etag();
         etags.put(p, new CachedEtag(a.size(), modified, etag));
         return etag;
+    }
+
+    private static void onNewThread(Runnable task) {
+        Thread t = new Thread(task, "sessionlake-etag");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static String contentEtag(byte[] bytes) {
@@ -213,15 +233,12 @@ public final class LocalFolderStore implements ObjectStore {
             length += len;
         }
 
-        void update(ByteBuffer b) {
-            int n = b.remaining();
-            castagnoli.update(b.duplicate());
-            ieee.update(b);
-            length += n;
+        String etag() {
+            return format(castagnoli.getValue(), ieee.getValue(), length);
         }
 
-        String etag() {
-            return String.format("%08x%08x-%x", castagnoli.getValue(), ieee.getValue(), length);
+        static String format(long castagnoli, long ieee, long length) {
+            return String.format("%08x%08x-%x", castagnoli, ieee, length);
         }
     }
 

@@ -1,0 +1,62 @@
+package io.sessionlake.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Local ETags: one content digest whichever way an object is reached, and a new one for new content. */
+class LocalFolderStoreTest {
+    @TempDir
+    Path bucket;
+
+    @Test
+    void statAndReadGiveTheSameEtagForEmptySmallAndMultiWindowObjects() throws Exception {
+        LocalFolderStore store = new LocalFolderStore(bucket);
+        byte[] large = new byte[(64 << 20) + 12_345]; // more than one 64 MiB hashing window
+        new Random(7).nextBytes(large);
+        for (byte[] content : new byte[][] {new byte[0], "{\"id\": 1}\n".getBytes(), large}) {
+            store.put("events/x.jsonl", content, "application/x-ndjson");
+            String viaStat = store.stat("events/x.jsonl").orElseThrow().etag();
+            assertEquals(store.read("events/x.jsonl").orElseThrow().etag(), viaStat);
+            assertEquals(expected(content), viaStat);
+        }
+    }
+
+    @Test
+    void changingOneByteChangesTheEtag() throws Exception {
+        LocalFolderStore store = new LocalFolderStore(bucket);
+        byte[] content = new byte[(64 << 20) + 100];
+        store.put("events/y.jsonl", content, "application/x-ndjson");
+        String before = store.stat("events/y.jsonl").orElseThrow().etag();
+        content[content.length - 1] = 1; // in the last window
+        Files.write(bucket.resolve("events/y.jsonl"), content);
+        Files.setLastModifiedTime(bucket.resolve("events/y.jsonl"),
+                java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        assertNotEquals(before, new LocalFolderStore(bucket).stat("events/y.jsonl").orElseThrow().etag());
+    }
+
+    @Test
+    void aConditionalWriteOverAnOlderVersionIsRefused() throws Exception {
+        LocalFolderStore store = new LocalFolderStore(bucket);
+        String first = store.putIfUnchanged("state/state.bin", new byte[] {1}, null, "application/octet-stream");
+        store.putIfUnchanged("state/state.bin", new byte[] {2}, first, "application/octet-stream");
+        assertThrows(ConcurrentUpdateException.class,
+                () -> store.putIfUnchanged("state/state.bin", new byte[] {3}, first, "application/octet-stream"));
+    }
+
+    private static String expected(byte[] content) {
+        CRC32C castagnoli = new CRC32C();
+        castagnoli.update(content);
+        CRC32 ieee = new CRC32();
+        ieee.update(content);
+        return String.format("%08x%08x-%x", castagnoli.getValue(), ieee.getValue(), content.length);
+    }
+}
