@@ -55,6 +55,11 @@ final class PageBytes {
         size += 8;
     }
 
+    /** Counts {@code n} bytes already placed in {@link #array()} after the content as written. */
+    void skip(int n) {
+        size += n;
+    }
+
     /** Overwrites four bytes written earlier, for a length known only afterwards. */
     void int32At(int at, int v) {
         INTS.set(buf, at, v);

@@ -15,9 +15,9 @@ final class PlainStrings {
     private int[] ends = new int[1 << 12];
     private boolean[] isNull = new boolean[1 << 12];
     private int rows;
-    // the previous value and its bytes: a customer's rows repeat one shared address, back to back
+    // the previous value and where its encoding starts: a customer's rows repeat one address back to back
     private String last;
-    private byte[] lastBytes;
+    private int lastAt = -1;
 
     void add(String v) {
         if (rows == ends.length) {
@@ -28,11 +28,9 @@ final class PlainStrings {
             isNull[rows] = true;
         } else {
             isNull[rows] = false;
-            byte[] b = v == last ? lastBytes : v.getBytes(StandardCharsets.UTF_8);
-            last = v;
-            lastBytes = b;
-            bytes.int32(b.length);
-            bytes.bytes(b, 0, b.length);
+            if (v != last || !appendAgain()) {
+                appendNew(v);
+            }
         }
         ends[rows++] = bytes.size();
     }
@@ -48,6 +46,43 @@ final class PlainStrings {
     void clear() {
         bytes.reset();
         rows = 0;
+        lastAt = -1;
+    }
+
+    /** The previous value once more: its encoded bytes are copied from where they were written. */
+    private boolean appendAgain() {
+        if (lastAt < 0) {
+            return false;
+        }
+        int len = bytes.size() - lastAt;
+        bytes.ensure(len);
+        bytes.bytes(bytes.array(), lastAt, len);
+        lastAt = bytes.size() - len;
+        return true;
+    }
+
+    /** Ids, addresses and queries are ASCII: written char by char without an intermediate array. */
+    private void appendNew(String v) {
+        int at = bytes.size();
+        int n = v.length();
+        bytes.ensure(4 + n);
+        byte[] a = bytes.array();
+        boolean ascii = true;
+        for (int i = 0; i < n && ascii; i++) {
+            char c = v.charAt(i);
+            ascii = c < 0x80;
+            a[at + 4 + i] = (byte) c;
+        }
+        if (ascii) {
+            bytes.int32(n);
+            bytes.skip(n);
+        } else {
+            byte[] b = v.getBytes(StandardCharsets.UTF_8);
+            bytes.int32(b.length);
+            bytes.bytes(b, 0, b.length);
+        }
+        last = v;
+        lastAt = at;
     }
 
     /** Writes rows [0, rows) as plain-encoded pages of at most {@code pageRows} rows. */

@@ -49,6 +49,15 @@ final class StateBytes {
                 varInt(-1);
                 return;
             }
+            int n = s.length();
+            if (n < 64) { // short ASCII (addresses): straight into the buffer, its length a one-byte varint
+                ensure(1 + n);
+                if (asciiInto(s, buf, pos + 1)) {
+                    buf[pos] = (byte) (n << 1); // varInt(n): zig-zag doubles it, under 128 it is one byte
+                    pos += 1 + n;
+                    return;
+                }
+            }
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             varInt(b.length);
             if (b.length > buf.length / 2) {
@@ -59,6 +68,18 @@ final class StateBytes {
             ensure(b.length);
             System.arraycopy(b, 0, buf, pos, b.length);
             pos += b.length;
+        }
+
+        /** Copies the chars as bytes while they are ASCII; false (the copy unfinished) at the first that is not. */
+        private static boolean asciiInto(String s, byte[] to, int at) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    return false;
+                }
+                to[at + i] = (byte) c;
+            }
+            return true;
         }
 
         /**
