@@ -132,21 +132,56 @@ public final class OpenSession {
     }
 
     static String idFor(long customerId, long firstEventId, long firstEventMicros) {
-        // one digest per thread: MessageDigest.getInstance looks the provider up reflectively every time
-        MessageDigest sha = SHA256.get();
-        byte[] digest = sha.digest((customerId + ":" + firstEventId + ":" + firstEventMicros)
-                .getBytes(StandardCharsets.US_ASCII));
-        return HEX.formatHex(digest, 0, 16);
+        // the digest of "customer:firstEventId:firstEventMicros" in ASCII, written without a String
+        IdInput in = ID_INPUT.get();
+        int n = in.decimal(customerId, 0);
+        in.text[n++] = ':';
+        n = in.decimal(firstEventId, n);
+        in.text[n++] = ':';
+        n = in.decimal(firstEventMicros, n);
+        in.sha.update(in.text, 0, n);
+        return HEX.formatHex(in.sha.digest(), 0, 16);
     }
 
-    private static final HexFormat HEX = HexFormat.of();
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    /** Per thread: a digest (MessageDigest.getInstance looks the provider up reflectively) and a buffer. */
+    private static final class IdInput {
+        final MessageDigest sha;
+        final byte[] text = new byte[64];
+
+        IdInput() {
+            try {
+                sha = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is part of every JRE", e);
+            }
         }
-    });
+
+        /** Writes {@code v} in decimal at {@code at}, as Long.toString would; @return the index after it. */
+        int decimal(long v, int at) {
+            if (v == Long.MIN_VALUE) {
+                byte[] min = Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+                System.arraycopy(min, 0, text, at, min.length);
+                return at + min.length;
+            }
+            if (v < 0) {
+                text[at++] = '-';
+                v = -v;
+            }
+            int digits = 1;
+            for (long t = v; t >= 10; t /= 10) {
+                digits++;
+            }
+            for (int i = at + digits - 1; i >= at; i--) {
+                text[i] = (byte) ('0' + v % 10);
+                v /= 10;
+            }
+            return at + digits;
+        }
+    }
+
+    private static final ThreadLocal<IdInput> ID_INPUT = ThreadLocal.withInitial(IdInput::new);
+
+    private static final HexFormat HEX = HexFormat.of();
 
     Session toSession(long customerId, int sessionNumber) {
         return new Session(sessionId(customerId), customerId, firstTime, lastTime, eventCount, pageViews,
