@@ -5,10 +5,15 @@ package io.sessionlake.parquet;
  * by the column's position in the schema. Each call appends to that column's buffer.
  */
 final class Columns {
-    private final ColumnBuffer[] columns;
+    private ColumnBuffer[] columns;
 
     Columns(ColumnBuffer[] columns) {
         this.columns = columns;
+    }
+
+    /** Points the setters at another set of buffers (the next row group's). */
+    void use(ColumnBuffer[] buffers) {
+        this.columns = buffers;
     }
 
     void int64(int column, long value) {

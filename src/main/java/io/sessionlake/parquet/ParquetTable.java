@@ -58,13 +58,19 @@ public final class ParquetTable<T> {
         return rows;
     }
 
+    /** A file whose row groups are encoded on the caller's thread. */
     public TableFile<T> open(Path file) throws IOException {
-        return new TableFile<>(file, this, ROW_GROUP_ROWS, TableFile.PAGE_ROWS, ROW_GROUP_PLAIN_BYTES);
+        return new TableFile<>(file, this, ROW_GROUP_ROWS, TableFile.PAGE_ROWS, ROW_GROUP_PLAIN_BYTES, null);
+    }
+
+    /** A file whose full row groups are encoded by {@code encoder} while the caller fills the next. */
+    TableFile<T> open(Path file, RowGroupEncoder encoder) throws IOException {
+        return new TableFile<>(file, this, ROW_GROUP_ROWS, TableFile.PAGE_ROWS, ROW_GROUP_PLAIN_BYTES, encoder);
     }
 
     /** Smaller row groups and pages: lets tests cross their boundaries with few rows. */
-    TableFile<T> open(Path file, int rowGroupRows, int pageRows) throws IOException {
-        return new TableFile<>(file, this, rowGroupRows, pageRows, ROW_GROUP_PLAIN_BYTES);
+    TableFile<T> open(Path file, int rowGroupRows, int pageRows, RowGroupEncoder encoder) throws IOException {
+        return new TableFile<>(file, this, rowGroupRows, pageRows, ROW_GROUP_PLAIN_BYTES, encoder);
     }
 
     /** Empty buffers for one file, one per column in schema order. */

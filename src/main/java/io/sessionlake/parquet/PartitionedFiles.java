@@ -22,6 +22,7 @@ public final class PartitionedFiles<T> implements AutoCloseable {
     private final Path dir;
     private final String name;
     private final ToLongFunction<T> epochDayOf;
+    private final RowGroupEncoder encoder;
     private final TreeMap<LocalDate, TableFile<T>> writers = new TreeMap<>();
     private final TreeMap<LocalDate, Path> files = new TreeMap<>();
     private long rows;
@@ -34,6 +35,7 @@ public final class PartitionedFiles<T> implements AutoCloseable {
         this.dir = dir;
         this.name = name;
         this.epochDayOf = epochDayOf;
+        this.encoder = new RowGroupEncoder(name);
     }
 
     public void write(T row) throws IOException {
@@ -44,7 +46,7 @@ public final class PartitionedFiles<T> implements AutoCloseable {
             current = writers.get(dt);
             if (current == null) {
                 Path file = dir.resolve(name + "-" + dt + ".parquet");
-                current = table.open(file);
+                current = table.open(file, encoder);
                 writers.put(dt, current);
                 files.put(dt, file);
             }
@@ -84,15 +86,19 @@ public final class PartitionedFiles<T> implements AutoCloseable {
     @Override
     public void close() throws IOException {
         IOException first = null;
-        for (TableFile<T> w : writers.values()) {
-            try {
-                w.close();
-            } catch (IOException e) {
-                first = first == null ? e : first;
+        try {
+            for (TableFile<T> w : writers.values()) {
+                try {
+                    w.close();
+                } catch (IOException e) {
+                    first = first == null ? e : first;
+                }
             }
+        } finally {
+            writers.clear();
+            current = null;
+            encoder.close();
         }
-        writers.clear();
-        current = null;
         if (first != null) {
             throw first;
         }

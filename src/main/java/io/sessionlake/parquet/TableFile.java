@@ -3,6 +3,8 @@ package io.sessionlake.parquet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.CodecFactory;
@@ -25,7 +27,11 @@ public final class TableFile<T> implements AutoCloseable {
     private final CodecFactory codecs;
     private final CompressionCodecName codec;
     private final ChunkSink sink;
-    private final ColumnBuffer[] buffers;
+    private final ParquetTable<T> table;
+    private final RowGroupEncoder encoder;
+    /** Buffers back from the encoder, for the next row group to fill. */
+    private final BlockingQueue<ColumnBuffer[]> spare = new LinkedBlockingQueue<>();
+    private ColumnBuffer[] buffers;
     private final Columns columns;
     private final RowWriter<T> rows;
     private final int rowGroupRows;
@@ -33,8 +39,11 @@ public final class TableFile<T> implements AutoCloseable {
     private int buffered;
     private boolean closed;
 
-    TableFile(Path path, ParquetTable<T> table, int rowGroupRows, int pageRows, long rowGroupBytes)
-            throws IOException {
+    /** @param encoder where full row groups are encoded, or null to encode them on the caller's thread */
+    TableFile(Path path, ParquetTable<T> table, int rowGroupRows, int pageRows, long rowGroupBytes,
+            RowGroupEncoder encoder) throws IOException {
+        this.table = table;
+        this.encoder = encoder;
         this.file = new ParquetFileWriter(new LocalOutputFile(path), table.schema(), ParquetFileWriter.Mode.OVERWRITE,
                 ParquetTable.ALIGNMENT_BLOCK_BYTES, 0, ParquetProperties.DEFAULT_COLUMN_INDEX_TRUNCATE_LENGTH,
                 ParquetProperties.DEFAULT_STATISTICS_TRUNCATE_LENGTH, false);
@@ -63,7 +72,7 @@ public final class TableFile<T> implements AutoCloseable {
         return buffered;
     }
 
-    /** Writes the buffered rows as a row group. */
+    /** Writes the buffered rows as a row group, on the encoder's thread when there is one. */
     public void flush() throws IOException {
         if (buffered == 0) {
             return;
@@ -74,15 +83,32 @@ public final class TableFile<T> implements AutoCloseable {
                         + " rows: the row writer must set every column once per row");
             }
         }
-        file.startBlock(buffered);
-        for (ColumnBuffer b : buffers) {
-            file.startColumn(b.descriptor, buffered, codec);
+        ColumnBuffer[] full = buffers;
+        int rowCount = buffered;
+        buffered = 0;
+        if (encoder == null) {
+            writeRowGroup(full, rowCount);
+            return;
+        }
+        ColumnBuffer[] next = spare.poll();
+        buffers = next != null ? next : table.newBuffers();
+        columns.use(buffers);
+        encoder.submit(() -> {
+            writeRowGroup(full, rowCount);
+            spare.add(full);
+        });
+    }
+
+    /** Row groups are written in the order they were filled: the encoder runs one job at a time. */
+    private void writeRowGroup(ColumnBuffer[] full, int rowCount) throws IOException {
+        file.startBlock(rowCount);
+        for (ColumnBuffer b : full) {
+            file.startColumn(b.descriptor, rowCount, codec);
             b.writeChunk(sink, pageRows);
             file.endColumn();
             b.clear();
         }
         file.endBlock();
-        buffered = 0;
     }
 
     private long variableBytes() {
@@ -101,6 +127,9 @@ public final class TableFile<T> implements AutoCloseable {
         closed = true;
         try {
             flush();
+            if (encoder != null) {
+                encoder.await();
+            }
             file.end(Map.of());
         } finally {
             codecs.release();

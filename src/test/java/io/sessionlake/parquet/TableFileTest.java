@@ -88,10 +88,23 @@ class TableFileTest {
         return rows;
     }
 
+    /** Writes with row groups encoded on a thread of their own, as runs do; {@link #writeInline} without. */
     private Path write(String name, ParquetTable<Row> table, List<Row> rows, int rowGroupRows, int pageRows)
             throws Exception {
         Path file = dir.resolve(name);
-        try (TableFile<Row> f = table.open(file, rowGroupRows, pageRows)) {
+        try (RowGroupEncoder encoder = new RowGroupEncoder(name);
+                TableFile<Row> f = table.open(file, rowGroupRows, pageRows, encoder)) {
+            for (Row row : rows) {
+                f.write(row);
+            }
+        }
+        return file;
+    }
+
+    private Path writeInline(String name, ParquetTable<Row> table, List<Row> rows, int rowGroupRows, int pageRows)
+            throws Exception {
+        Path file = dir.resolve(name);
+        try (TableFile<Row> f = table.open(file, rowGroupRows, pageRows, null)) {
             for (Row row : rows) {
                 f.write(row);
             }
@@ -178,11 +191,30 @@ class TableFileTest {
     }
 
     @Test
-    void theSameRowsGiveTheSameBytes() throws Exception {
+    void theSameRowsGiveTheSameBytesWhicheverThreadEncodes() throws Exception {
         List<Row> rows = rows(5, 2_000, 100);
         Path a = write("1.parquet", table(CompressionCodecName.SNAPPY), rows, 700, 150);
         Path b = write("2.parquet", table(CompressionCodecName.SNAPPY), rows, 700, 150);
+        Path c = writeInline("3.parquet", table(CompressionCodecName.SNAPPY), rows, 700, 150);
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(c));
+    }
+
+    @Test
+    void aFailureOnTheEncoderThreadReachesTheWriter() throws Exception {
+        RowGroupEncoder encoder = new RowGroupEncoder("fails");
+        TableFile<Row> f = table(CompressionCodecName.SNAPPY).open(dir.resolve("fails.parquet"), 10, 5, encoder);
+        encoder.submit(() -> {
+            throw new java.io.IOException("disk full");
+        });
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> {
+            for (Row row : rows(7, 100, 10)) {
+                f.write(row);
+            }
+            f.close();
+        });
+        assertTrue(e.getMessage().contains("disk full"), e.getMessage());
+        encoder.close();
     }
 
     @Test

@@ -1,0 +1,112 @@
+package io.sessionlake.parquet;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Encodes full row groups on a thread of its own while the writer fills the next one. Encoding a row
+ * group is a burst of tens of milliseconds; done on the writer's thread it stalled everything upstream
+ * (the writer stops draining its queue, the sessionizer blocks on it, the parsers on the sessionizer) and
+ * left a core idle. One row group waits at most while another is encoded, so memory stays at three
+ * row groups of buffers. The first failure is reported by the next {@link #submit} or {@link #await}.
+ */
+final class RowGroupEncoder implements AutoCloseable {
+    @FunctionalInterface
+    interface Job {
+        void run() throws IOException;
+    }
+
+    private static final Job STOP = () -> { };
+
+    private final BlockingQueue<Job> jobs = new ArrayBlockingQueue<>(1);
+    private final Thread thread;
+    private volatile Throwable failure;
+    private int submitted;
+    private int done;
+
+    RowGroupEncoder(String name) {
+        thread = new Thread(this::work, "sessionlake-encode-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void submit(Job job) throws IOException {
+        rethrow();
+        try {
+            synchronized (this) {
+                submitted++;
+            }
+            while (!jobs.offer(job, 100, TimeUnit.MILLISECONDS)) {
+                rethrow();
+                if (!thread.isAlive()) {
+                    throw new IOException("the row group encoder stopped");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while handing over a row group");
+        }
+    }
+
+    /** Waits until every submitted row group is encoded. */
+    synchronized void await() throws IOException {
+        try {
+            while (done < submitted && failure == null && thread.isAlive()) {
+                wait(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for row groups to be encoded");
+        }
+        rethrow();
+        if (done < submitted) {
+            throw new IOException("the row group encoder stopped with work left");
+        }
+    }
+
+    private void work() {
+        try {
+            while (true) {
+                Job job = jobs.take();
+                if (job == STOP) {
+                    return;
+                }
+                job.run();
+                synchronized (this) {
+                    done++;
+                    notifyAll();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable e) { // an Error too: the writer must hear of it, not wait for a dead thread
+            failure = e;
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+    }
+
+    private void rethrow() throws IOException {
+        Throwable f = failure;
+        if (f instanceof IOException io) {
+            throw io;
+        }
+        if (f instanceof RuntimeException r) {
+            throw r;
+        }
+        if (f != null) {
+            throw new IOException("encoding a row group failed: " + f, f);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (thread.isAlive() && !jobs.offer(STOP)) {
+            thread.interrupt();
+        }
+    }
+}
