@@ -12,7 +12,7 @@ import java.io.IOException;
  */
 public final class EventParser {
     private final JsonFactory json;
-    private final StringPool pool = new StringPool(1 << 16);
+    private final StringPool pool = new StringPool(1 << 15);
     private final SimpleLineScanner scanner = new SimpleLineScanner(pool);
 
     public EventParser() {

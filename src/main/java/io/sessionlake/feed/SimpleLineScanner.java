@@ -47,7 +47,7 @@ final class SimpleLineScanner {
     private final StringPool pool;
     private final StringPool types = StringPool.lowerCasing(1 << 6);
     /** A customer's events carry the same address: pooled, a session keeps one shared instance of it. */
-    private final StringPool addresses = new StringPool(1 << 16);
+    private final StringPool addresses = new StringPool(1 << 15);
     private final LineFields f = new LineFields();
     private final Timestamps.DayCache days = new Timestamps.DayCache();
 

@@ -22,6 +22,12 @@ public final class PartitionedFiles<T> implements AutoCloseable {
     private final Path dir;
     private final String name;
     private final ToLongFunction<T> epochDayOf;
+    /**
+     * Encoding on a thread of its own keeps a second row group of buffers per file (about 15 MiB for
+     * events). Below this heap that headroom belongs to the state: a 1 GB object must run in 512 MiB.
+     */
+    private static final long ENCODER_MIN_HEAP = 1L << 30;
+    /** Null when row groups are encoded on the writer's thread (small heaps). */
     private final RowGroupEncoder encoder;
     private final TreeMap<LocalDate, TableFile<T>> writers = new TreeMap<>();
     private final TreeMap<LocalDate, Path> files = new TreeMap<>();
@@ -35,7 +41,7 @@ public final class PartitionedFiles<T> implements AutoCloseable {
         this.dir = dir;
         this.name = name;
         this.epochDayOf = epochDayOf;
-        this.encoder = new RowGroupEncoder(name);
+        this.encoder = Runtime.getRuntime().maxMemory() >= ENCODER_MIN_HEAP ? new RowGroupEncoder(name) : null;
     }
 
     public void write(T row) throws IOException {
@@ -97,7 +103,9 @@ public final class PartitionedFiles<T> implements AutoCloseable {
         } finally {
             writers.clear();
             current = null;
-            encoder.close();
+            if (encoder != null) {
+                encoder.close();
+            }
         }
         if (first != null) {
             throw first;

@@ -2,16 +2,17 @@ package io.sessionlake.parquet;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Encodes full row groups on a thread of its own while the writer fills the next one. Encoding a row
  * group is a burst of tens of milliseconds; done on the writer's thread it stalled everything upstream
  * (the writer stops draining its queue, the sessionizer blocks on it, the parsers on the sessionizer) and
- * left a core idle. One row group waits at most while another is encoded, so memory stays at three
- * row groups of buffers. The first failure is reported by the next {@link #submit} or {@link #await}.
+ * left a core idle. The writer fills one row group while the encoder encodes the previous one, so memory
+ * stays at two row groups of buffers. The first failure is reported by the next {@link #submit} or
+ * {@link #await}.
  */
 final class RowGroupEncoder implements AutoCloseable {
     @FunctionalInterface
@@ -21,7 +22,8 @@ final class RowGroupEncoder implements AutoCloseable {
 
     private static final Job STOP = () -> { };
 
-    private final BlockingQueue<Job> jobs = new ArrayBlockingQueue<>(1);
+    /** A hand-over, not a queue: a row group waits only while the previous one is encoded. */
+    private final BlockingQueue<Job> jobs = new SynchronousQueue<>();
     private final Thread thread;
     private volatile Throwable failure;
     private int submitted;
@@ -105,7 +107,12 @@ final class RowGroupEncoder implements AutoCloseable {
 
     @Override
     public void close() {
-        if (thread.isAlive() && !jobs.offer(STOP)) {
+        try {
+            if (thread.isAlive() && !jobs.offer(STOP, 1, TimeUnit.SECONDS)) {
+                thread.interrupt(); // still busy after a failure upstream: its work is thrown away anyway
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             thread.interrupt();
         }
     }
