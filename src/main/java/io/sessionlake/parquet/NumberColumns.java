@@ -10,44 +10,66 @@ final class NumberColumns {
     private NumberColumns() {
     }
 
-    static final class Int64 extends ColumnBuffer {
-        private long[] values = new long[1 << 12];
+    /** 64-bit values held as longs (a double by its bits), plain-encoded; the order of the type bounds a page. */
+    abstract static class Fixed64 extends ColumnBuffer {
+        long[] values = new long[1 << 12];
 
-        Int64(ColumnDescriptor d, boolean statistics) {
+        Fixed64(ColumnDescriptor d, boolean statistics) {
             super(d, statistics);
         }
 
-        void add(long v) {
+        final void push(long bits) {
             if (size == values.length) {
                 values = Arrays.copyOf(values, size * 2);
             }
-            values[size++] = v;
+            values[size++] = bits;
         }
 
         @Override
-        void writeChunk(ChunkSink sink, int pageRows) throws IOException {
+        final void writeChunk(ChunkSink sink, int pageRows) throws IOException {
             PageBytes out = sink.page;
             for (int from = 0; from < size; from += pageRows) {
                 int to = Math.min(size, from + pageRows);
                 out.ensure((to - from) * 8);
-                long min = Long.MAX_VALUE;
-                long max = Long.MIN_VALUE;
                 for (int i = from; i < to; i++) {
-                    long v = values[i];
-                    out.int64(v);
-                    min = Math.min(min, v);
-                    max = Math.max(max, v);
+                    out.int64(values[i]);
                 }
-                sink.dataPage(to - from, pageStatistics(le(min), le(max), 0), false, Encoding.PLAIN);
+                long[] bounds = bounds(from, to);
+                sink.dataPage(to - from, pageStatistics(bounds == null ? null : le(bounds[0]),
+                        bounds == null ? null : le(bounds[1]), 0), false, Encoding.PLAIN);
             }
         }
 
-        private static byte[] le(long v) {
+        /** The smallest and largest value of rows [from, to) as stored, or null when none is ordered. */
+        abstract long[] bounds(int from, int to);
+
+        static byte[] le(long v) {
             byte[] b = new byte[8];
             for (int i = 0; i < 8; i++) {
                 b[i] = (byte) (v >>> (8 * i));
             }
             return b;
+        }
+    }
+
+    static final class Int64 extends Fixed64 {
+        Int64(ColumnDescriptor d, boolean statistics) {
+            super(d, statistics);
+        }
+
+        void add(long v) {
+            push(v);
+        }
+
+        @Override
+        long[] bounds(int from, int to) {
+            long min = Long.MAX_VALUE;
+            long max = Long.MIN_VALUE;
+            for (int i = from; i < to; i++) {
+                min = Math.min(min, values[i]);
+                max = Math.max(max, values[i]);
+            }
+            return new long[] {min, max};
         }
     }
 
@@ -126,40 +148,28 @@ final class NumberColumns {
         }
     }
 
-    static final class Float64 extends ColumnBuffer {
-        private double[] values = new double[1 << 12];
-
+    static final class Float64 extends Fixed64 {
         Float64(ColumnDescriptor d, boolean statistics) {
             super(d, statistics);
         }
 
         void add(double v) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
-            }
-            values[size++] = v;
+            push(Double.doubleToRawLongBits(v));
         }
 
         @Override
-        void writeChunk(ChunkSink sink, int pageRows) throws IOException {
-            PageBytes out = sink.page;
-            for (int from = 0; from < size; from += pageRows) {
-                int to = Math.min(size, from + pageRows);
-                out.ensure((to - from) * 8);
-                double min = Double.NaN;
-                double max = Double.NaN;
-                for (int i = from; i < to; i++) {
-                    double v = values[i];
-                    out.int64(Double.doubleToRawLongBits(v));
-                    if (!Double.isNaN(v)) { // NaN has no place in an order: it does not bound the page
-                        min = Double.isNaN(min) || v < min ? v : min;
-                        max = Double.isNaN(max) || v > max ? v : max;
-                    }
+        long[] bounds(int from, int to) {
+            double min = Double.NaN;
+            double max = Double.NaN;
+            for (int i = from; i < to; i++) {
+                double v = Double.longBitsToDouble(values[i]);
+                if (!Double.isNaN(v)) { // NaN has no place in an order: it does not bound the page
+                    min = Double.isNaN(min) || v < min ? v : min;
+                    max = Double.isNaN(max) || v > max ? v : max;
                 }
-                boolean any = !Double.isNaN(min);
-                sink.dataPage(to - from, pageStatistics(any ? Int64.le(Double.doubleToLongBits(min)) : null,
-                        any ? Int64.le(Double.doubleToLongBits(max)) : null, 0), false, Encoding.PLAIN);
             }
+            return Double.isNaN(min) ? null
+                    : new long[] {Double.doubleToLongBits(min), Double.doubleToLongBits(max)};
         }
     }
 

@@ -88,23 +88,19 @@ class TableFileTest {
         return rows;
     }
 
-    /** Writes with row groups encoded on a thread of their own, as runs do; {@link #writeInline} without. */
+    /** Writes with row groups encoded on a thread of their own, as runs with a large heap do. */
     private Path write(String name, ParquetTable<Row> table, List<Row> rows, int rowGroupRows, int pageRows)
             throws Exception {
-        Path file = dir.resolve(name);
-        try (RowGroupEncoder encoder = new RowGroupEncoder(name);
-                TableFile<Row> f = table.open(file, rowGroupRows, pageRows, encoder)) {
-            for (Row row : rows) {
-                f.write(row);
-            }
+        try (RowGroupEncoder encoder = new RowGroupEncoder(name)) {
+            return write(name, table, rows, rowGroupRows, pageRows, encoder);
         }
-        return file;
     }
 
-    private Path writeInline(String name, ParquetTable<Row> table, List<Row> rows, int rowGroupRows, int pageRows)
-            throws Exception {
+    /** @param encoder null: row groups encoded on the writing thread, as runs with a small heap do */
+    private Path write(String name, ParquetTable<Row> table, List<Row> rows, int rowGroupRows, int pageRows,
+            RowGroupEncoder encoder) throws Exception {
         Path file = dir.resolve(name);
-        try (TableFile<Row> f = table.open(file, rowGroupRows, pageRows, null)) {
+        try (TableFile<Row> f = table.open(file, rowGroupRows, pageRows, encoder)) {
             for (Row row : rows) {
                 f.write(row);
             }
@@ -195,7 +191,7 @@ class TableFileTest {
         List<Row> rows = rows(5, 2_000, 100);
         Path a = write("1.parquet", table(CompressionCodecName.SNAPPY), rows, 700, 150);
         Path b = write("2.parquet", table(CompressionCodecName.SNAPPY), rows, 700, 150);
-        Path c = writeInline("3.parquet", table(CompressionCodecName.SNAPPY), rows, 700, 150);
+        Path c = write("3.parquet", table(CompressionCodecName.SNAPPY), rows, 700, 150, null);
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(c));
     }
