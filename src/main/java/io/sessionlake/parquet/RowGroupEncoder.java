@@ -28,6 +28,7 @@ final class RowGroupEncoder implements AutoCloseable {
     private volatile Throwable failure;
     private int submitted;
     private int done;
+    private boolean closed;
 
     RowGroupEncoder(String name) {
         thread = new Thread(this::work, "sessionlake-encode-" + name);
@@ -107,6 +108,10 @@ final class RowGroupEncoder implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return; // a second STOP would wait for a taker that is gone
+        }
+        closed = true;
         try {
             if (thread.isAlive() && !jobs.offer(STOP, 1, TimeUnit.SECONDS)) {
                 thread.interrupt(); // still busy after a failure upstream: its work is thrown away anyway

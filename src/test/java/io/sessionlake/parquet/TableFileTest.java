@@ -214,6 +214,18 @@ class TableFileTest {
     }
 
     @Test
+    void closingTheEncoderTwiceDoesNotWait() {
+        // files are closed by finish() and again by the try-with-resources around them
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(2), () -> {
+            for (int i = 0; i < 50; i++) {
+                RowGroupEncoder encoder = new RowGroupEncoder("twice");
+                encoder.close();
+                encoder.close();
+            }
+        });
+    }
+
+    @Test
     void aNullInARequiredColumnOrASkippedColumnIsRefused() throws Exception {
         Row bad = new Row(1, 2, null, null, null, null, 3, 4, true);
         IllegalArgumentException nulled = assertThrows(IllegalArgumentException.class,
