@@ -54,7 +54,7 @@ final class HybridEncoder {
         }
     }
 
-    /** Values [from, to) in {@code groups} groups of eight, least significant bit first; the last group padded with zeros. */
+    /** Values [from, to) in {@code groups} groups of eight, least significant bit first; the last padded with 0. */
     private static void bitPacked(int[] values, int from, int to, int groups, int bitWidth, PageBytes out) {
         out.unsignedVarInt((groups << 1) | 1);
         out.ensure(groups * bitWidth);

@@ -27,8 +27,8 @@ public final class PartitionedFiles<T> implements AutoCloseable {
      * events). Below this heap that headroom belongs to the state: a 1 GB object must run in 512 MiB.
      */
     private static final long ENCODER_MIN_HEAP = 1L << 30;
-    /** Null when row groups are encoded on the writer's thread (small heaps). */
-    private final RowGroupEncoder encoder;
+    /** Started with the first file; stays null when row groups are encoded on the writer's thread (small heaps). */
+    private RowGroupEncoder encoder;
     private final TreeMap<LocalDate, TableFile<T>> writers = new TreeMap<>();
     private final TreeMap<LocalDate, Path> files = new TreeMap<>();
     private long rows;
@@ -41,7 +41,6 @@ public final class PartitionedFiles<T> implements AutoCloseable {
         this.dir = dir;
         this.name = name;
         this.epochDayOf = epochDayOf;
-        this.encoder = Runtime.getRuntime().maxMemory() >= ENCODER_MIN_HEAP ? new RowGroupEncoder(name) : null;
     }
 
     public void write(T row) throws IOException {
@@ -52,6 +51,9 @@ public final class PartitionedFiles<T> implements AutoCloseable {
             current = writers.get(dt);
             if (current == null) {
                 Path file = dir.resolve(name + "-" + dt + ".parquet");
+                if (encoder == null && writers.isEmpty() && Runtime.getRuntime().maxMemory() >= ENCODER_MIN_HEAP) {
+                    encoder = new RowGroupEncoder(name); // no thread for a run that writes nothing here
+                }
                 current = table.open(file, encoder);
                 writers.put(dt, current);
                 files.put(dt, file);

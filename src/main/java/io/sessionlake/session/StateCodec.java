@@ -197,7 +197,8 @@ public final class StateCodec {
     private static Head readHead(StateBytes.Reader r, int expectedFormat) throws IOException {
         int format = r.varInt();
         if (format != expectedFormat) {
-            throw new IOException("state format " + format + " is not supported here (expected " + expectedFormat + ")");
+            throw new IOException("state format " + format + " is not supported here (expected " + expectedFormat
+                    + ")");
         }
         long sequence = r.varLong();
         long watermark = r.varLong();
