@@ -36,6 +36,12 @@ import java.util.zip.ZipException;
  */
 final class RunAttempt {
     private static final String PARQUET = "application/vnd.apache.parquet";
+    /**
+     * At the end of a run the state is at its largest; encoding it beside the Parquet writers and the
+     * metrics (which build every session once more) is the run's peak of memory. Below this heap the
+     * steps follow one another (a 1 GB object must run in 512 MiB).
+     */
+    private static final long CONCURRENT_TAIL_MIN_HEAP = 1L << 30;
 
     private final ObjectStore store;
     private final RunSettings settings;
@@ -87,15 +93,25 @@ final class RunAttempt {
                     // while the Parquet files are finished on their threads
                     long tPrepare = System.nanoTime();
                     // both only read the finished state: the metrics on a thread of their own
-                    CompletableFuture<byte[]> rendered = CompletableFuture.supplyAsync(() -> metrics.render(state),
-                            RunAttempt::startDaemon);
-                    a.stateBytes = StateCodec.encode(state);
-                    a.metricsJson = join(rendered);
-                    a.timings.put("encode_state_and_metrics", ObjectProcessor.millisSince(tPrepare));
-                    long tWait = System.nanoTime();
-                    sessionFiles = ss.finish();
-                    a.eventFiles = ev.finish();
-                    a.timings.put("wait_for_parquet", ObjectProcessor.millisSince(tWait));
+                    if (Runtime.getRuntime().maxMemory() >= CONCURRENT_TAIL_MIN_HEAP) {
+                        CompletableFuture<byte[]> rendered = CompletableFuture.supplyAsync(
+                                () -> metrics.render(state), RunAttempt::startDaemon);
+                        a.stateBytes = StateCodec.encode(state);
+                        a.metricsJson = join(rendered);
+                        a.timings.put("encode_state_and_metrics", ObjectProcessor.millisSince(tPrepare));
+                        long tWait = System.nanoTime();
+                        sessionFiles = ss.finish();
+                        a.eventFiles = ev.finish();
+                        a.timings.put("wait_for_parquet", ObjectProcessor.millisSince(tWait));
+                    } else { // one thing after the other: the Parquet buffers are free before the state is encoded
+                        sessionFiles = ss.finish();
+                        a.eventFiles = ev.finish();
+                        a.timings.put("wait_for_parquet", ObjectProcessor.millisSince(tPrepare));
+                        long tEncode = System.nanoTime();
+                        a.stateBytes = StateCodec.encode(state);
+                        a.metricsJson = metrics.render(state);
+                        a.timings.put("encode_state_and_metrics", ObjectProcessor.millisSince(tEncode));
+                    }
                 }
                 a.timings.put("write_session_revisions", ObjectProcessor.millisSince(tChanges));
             }

@@ -37,6 +37,11 @@ public final class StateCodec {
     private static final byte[] MAGIC = {'S', 'L', 'S', '4'};
     private static final int FORMAT = 4;
     private static final int FORMAT_DEFLATE = 2;
+    /**
+     * Encoding both sections at once needs the working memory of both at the end of a run, when the heap
+     * is fullest; below this heap they are encoded one after the other (a 1 GB object must run in 512 MiB).
+     */
+    private static final long PARALLEL_ENCODING_MIN_HEAP = 1L << 30;
 
     private StateCodec() {
     }
@@ -60,17 +65,25 @@ public final class StateCodec {
     }
 
     public static byte[] encode(SessionState s) {
-        CompletableFuture<byte[]> head = CompletableFuture.supplyAsync(() -> section(w -> writeHead(s, w)),
-                StateCodec::onNewThread);
-        byte[] body = section(w -> writeBody(s, w));
-        byte[] first = join(head);
-        ByteArrayOutputStream packed = new ByteArrayOutputStream(MAGIC.length + 8 + first.length + body.length);
-        packed.writeBytes(MAGIC);
-        packed.writeBytes(lengthOf(first));
-        packed.writeBytes(first);
-        packed.writeBytes(lengthOf(body));
-        packed.writeBytes(body);
-        return packed.toByteArray();
+        byte[] first;
+        byte[] body;
+        if (Runtime.getRuntime().maxMemory() >= PARALLEL_ENCODING_MIN_HEAP) {
+            CompletableFuture<byte[]> head = CompletableFuture.supplyAsync(() -> section(w -> writeHead(s, w)),
+                    StateCodec::onNewThread);
+            body = section(w -> writeBody(s, w));
+            first = join(head);
+        } else {
+            first = section(w -> writeHead(s, w));
+            body = section(w -> writeBody(s, w));
+        }
+        // one array of the exact size: at the end of a large run every copy of the state counts
+        byte[] packed = new byte[MAGIC.length + 8 + first.length + body.length];
+        int at = 0;
+        for (byte[] part : new byte[][] {MAGIC, lengthOf(first), first, lengthOf(body), body}) {
+            System.arraycopy(part, 0, packed, at, part.length);
+            at += part.length;
+        }
+        return packed;
     }
 
     private static byte[] section(Section content) {
