@@ -39,14 +39,15 @@ final class RowGroupEncoder implements AutoCloseable {
     void submit(Job job) throws IOException {
         rethrow();
         try {
-            synchronized (this) {
-                submitted++;
-            }
             while (!jobs.offer(job, 100, TimeUnit.MILLISECONDS)) {
                 rethrow();
                 if (!thread.isAlive()) {
                     throw new IOException("the row group encoder stopped");
                 }
+            }
+            // counted once handed over; await() runs on this same thread, after this
+            synchronized (this) {
+                submitted++;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
