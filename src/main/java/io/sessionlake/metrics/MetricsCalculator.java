@@ -1,7 +1,7 @@
 package io.sessionlake.metrics;
 
 import io.sessionlake.session.CustomerHistory;
-import io.sessionlake.session.LongLongMap;
+import io.sessionlake.session.LongIntMap;
 import io.sessionlake.session.Session;
 import io.sessionlake.session.SessionState;
 import java.util.ArrayList;
@@ -26,9 +26,9 @@ public final class MetricsCalculator {
         int purchasing = 0;
         LongList durationsBefore = new LongList();
         LongList totalsBefore = new LongList();
-        Map<String, LongLongMap> byHost = new TreeMap<>();
+        Map<String, LongIntMap> byHost = new TreeMap<>();
         state.finalizedDurationsByHost().forEach((host, counts) -> {
-            LongLongMap copy = new LongLongMap(Math.max(16, counts.size()));
+            LongIntMap copy = new LongIntMap(Math.max(16, counts.size()));
             counts.forEach(copy::put);
             byHost.put(host, copy);
         });
@@ -43,7 +43,7 @@ public final class MetricsCalculator {
             sessions += total;
             for (Session s : open) {
                 String host = s.referrerHost() == null ? SessionState.NO_REFERRER : s.referrerHost();
-                byHost.computeIfAbsent(host, h -> new LongLongMap()).add(s.durationMicros(), 1);
+                byHost.computeIfAbsent(host, h -> new LongIntMap()).add(s.durationMicros(), 1);
             }
             PreOrder pre = preOrder(c, open);
             if (pre == null) {
@@ -92,7 +92,7 @@ public final class MetricsCalculator {
         return null;
     }
 
-    private static List<ReferrerDurations> referrerFigures(Map<String, LongLongMap> byHost) {
+    private static List<ReferrerDurations> referrerFigures(Map<String, LongIntMap> byHost) {
         List<ReferrerDurations> out = new ArrayList<>();
         byHost.forEach((host, counts) -> {
             LongList expanded = new LongList();

@@ -47,7 +47,7 @@ public final class IncrementalRun {
         if (isLate(e.timeMicros())) {
             return Verdict.LATE;
         }
-        if (!state.seenEvents.putIfAbsent(e.id(), e.timeMicros())) {
+        if (!state.seenEvents.putIfAbsent(e.id(), SessionState.minuteOf(e.timeMicros()))) {
             return Verdict.DUPLICATE;
         }
         newestAccepted = Math.max(newestAccepted, e.timeMicros());
@@ -95,7 +95,7 @@ public final class IncrementalRun {
         int finalizedNow = 0;
         if (watermarkAfter != SessionState.NO_WATERMARK) {
             finalizedNow = finalizeOldSessions(watermarkAfter - horizon - inactivity);
-            state.seenEvents.retainValuesAtLeast(watermarkAfter - horizon);
+            state.seenEvents.retainValuesAtLeast(SessionState.minuteOf(watermarkAfter - horizon));
         }
         return new RunChanges(List.of(), watermarkBefore, watermarkAfter, revision, finalizedNow);
     }
@@ -134,7 +134,7 @@ public final class IncrementalRun {
             customer.finalizeEndingBefore(cutoff, s -> {
                 count[0]++;
                 String host = s.referrerHost() == null ? SessionState.NO_REFERRER : s.referrerHost();
-                state.finalizedDurationsByHost.computeIfAbsent(host, h -> new LongLongMap()).add(s.durationMicros(), 1);
+                state.finalizedDurationsByHost.computeIfAbsent(host, h -> new LongIntMap()).add(s.durationMicros(), 1);
             });
         }
         return count[0];

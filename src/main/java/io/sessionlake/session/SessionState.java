@@ -13,18 +13,19 @@ public final class SessionState {
     public static final long NO_WATERMARK = Long.MIN_VALUE;
     /** Key for sessions without a referrer in {@link #finalizedDurationsByHost()}. */
     public static final String NO_REFERRER = "";
+    private static final long MICROS_PER_MINUTE = 60_000_000L;
 
     final SessionConfig config;
     long sequence;
     long watermark = NO_WATERMARK;
     final TreeMap<String, String> ledger;
-    final LongLongMap seenEvents;
+    final LongIntMap seenEvents;
     final CustomerIndex customers;
-    final TreeMap<String, LongLongMap> finalizedDurationsByHost;
+    final TreeMap<String, LongIntMap> finalizedDurationsByHost;
 
     SessionState(SessionConfig config, long sequence, long watermark, TreeMap<String, String> ledger,
-            LongLongMap seenEvents, CustomerIndex customers,
-            TreeMap<String, LongLongMap> finalizedDurationsByHost) {
+            LongIntMap seenEvents, CustomerIndex customers,
+            TreeMap<String, LongIntMap> finalizedDurationsByHost) {
         this.config = config;
         this.sequence = sequence;
         this.watermark = watermark;
@@ -35,7 +36,7 @@ public final class SessionState {
     }
 
     public static SessionState empty(SessionConfig config) {
-        return new SessionState(config, 0, NO_WATERMARK, new TreeMap<>(), new LongLongMap(),
+        return new SessionState(config, 0, NO_WATERMARK, new TreeMap<>(), new LongIntMap(),
                 new CustomerIndex(16), new TreeMap<>());
     }
 
@@ -62,6 +63,16 @@ public final class SessionState {
         return java.util.Collections.unmodifiableMap(ledger);
     }
 
+    /**
+     * The minute of an event time, as the dedupe window keeps it: the window only decides when an id may
+     * be forgotten, and rounding down keeps every id that must be kept (a few for up to a minute longer).
+     * Times beyond the int range of minutes (before 2113 BC, after AD 6053) are clamped, which keeps that order.
+     */
+    static int minuteOf(long micros) {
+        long minute = Math.floorDiv(micros, MICROS_PER_MINUTE);
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, minute));
+    }
+
     public int eventsInDedupeWindow() {
         return seenEvents.size();
     }
@@ -71,7 +82,7 @@ public final class SessionState {
     }
 
     /** Duration counts (micros to count) of finalized sessions per referrer host. */
-    public Map<String, LongLongMap> finalizedDurationsByHost() {
+    public Map<String, LongIntMap> finalizedDurationsByHost() {
         return java.util.Collections.unmodifiableMap(finalizedDurationsByHost);
     }
 

@@ -48,10 +48,10 @@ public final class StateCodec {
 
     /** The head and body of a state, read apart. */
     private record Head(long sequence, long watermark, SessionConfig config, TreeMap<String, String> ledger,
-            LongLongMap seen) {
+            LongIntMap seen) {
     }
 
-    private record Body(TreeMap<String, LongLongMap> hosts, CustomerIndex customers) {
+    private record Body(TreeMap<String, LongIntMap> hosts, CustomerIndex customers) {
     }
 
     @FunctionalInterface
@@ -114,7 +114,7 @@ public final class StateCodec {
 
     private static void writeBody(SessionState s, StateBytes.Writer w) {
         w.varInt(s.finalizedDurationsByHost.size());
-        for (Map.Entry<String, LongLongMap> e : s.finalizedDurationsByHost.entrySet()) {
+        for (Map.Entry<String, LongIntMap> e : s.finalizedDurationsByHost.entrySet()) {
             w.string(e.getKey());
             writeLongMap(w, e.getValue());
         }
@@ -221,11 +221,12 @@ public final class StateCodec {
         for (int i = 0; i < ledgerSize; i++) {
             ledger.put(r.string(), r.string());
         }
-        return new Head(sequence, watermark, config, ledger, readLongMap(r));
+        // format 2 kept event times in the dedupe window; since format 4 it keeps their minutes
+        return new Head(sequence, watermark, config, ledger, readLongMap(r, expectedFormat == FORMAT_DEFLATE));
     }
 
     private static Body readBody(StateBytes.Reader r, boolean sharedStrings) throws IOException {
-        TreeMap<String, LongLongMap> hosts = new TreeMap<>();
+        TreeMap<String, LongIntMap> hosts = new TreeMap<>();
         int hostCount = r.varInt();
         for (int i = 0; i < hostCount; i++) {
             hosts.put(r.string(), readLongMap(r));
@@ -346,7 +347,7 @@ public final class StateCodec {
         return new CustomerHistory(customerId, FinalizedHistory.restore(sessions, purchased, durations), open);
     }
 
-    private static void writeLongMap(StateBytes.Writer w, LongLongMap map) {
+    private static void writeLongMap(StateBytes.Writer w, LongIntMap map) {
         long[] keys = new long[map.size()];
         int[] n = {0};
         map.forEach((k, v) -> keys[n[0]++] = k);
@@ -355,7 +356,7 @@ public final class StateCodec {
         long prevKey = 0;
         long prevValue = 0;
         for (long k : keys) {
-            long v = map.get(k, 0);
+            int v = map.get(k, 0);
             w.varLong(k - prevKey);
             w.varLong(v - prevValue);
             prevKey = k;
@@ -363,15 +364,26 @@ public final class StateCodec {
         }
     }
 
-    private static LongLongMap readLongMap(StateBytes.Reader r) throws IOException {
+    private static LongIntMap readLongMap(StateBytes.Reader r) throws IOException {
+        return readLongMap(r, false);
+    }
+
+    /** @param microsToMinutes values written as event times (format 2's dedupe window), kept as minutes */
+    private static LongIntMap readLongMap(StateBytes.Reader r, boolean microsToMinutes) throws IOException {
         int size = r.varInt();
-        LongLongMap map = new LongLongMap(Math.max(16, size));
+        LongIntMap map = new LongIntMap(Math.max(16, size));
         long key = 0;
         long value = 0;
         for (int i = 0; i < size; i++) {
             key += r.varLong();
             value += r.varLong();
-            map.put(key, value);
+            if (microsToMinutes) {
+                map.put(key, SessionState.minuteOf(value));
+            } else if (value != (int) value) {
+                throw new IOException("corrupt state: value " + value + " out of range");
+            } else {
+                map.put(key, (int) value);
+            }
         }
         return map;
     }
