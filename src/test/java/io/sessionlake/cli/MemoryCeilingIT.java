@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A tripwire for the memory goal (a 1 GB object in a 512 MiB heap, measured by the benchmark): one
- * million events, one object, in a 256 MiB heap. It needed 192 MiB when written (2026-11-25), so a change
- * that makes runs a third hungrier fails here instead of in the next benchmark. Pass or fail, never timed.
+ * million events, one object, in a 256 MiB heap. It ran in 176 MiB when written (2026-11-25), so a change
+ * that makes runs much hungrier fails here instead of in the next benchmark. Pass or fail, never timed.
  */
 class MemoryCeilingIT {
     @TempDir
