@@ -23,11 +23,11 @@ public final class PartitionedFiles<T> implements AutoCloseable {
     private final String name;
     private final ToLongFunction<T> epochDayOf;
     /**
-     * Encoding on a thread of its own keeps a second row group of buffers per file (about 15 MiB for
-     * events). Below this heap that headroom belongs to the state: a 1 GB object must run in 512 MiB.
+     * Whether full row groups are encoded on a thread of their own: faster, but it keeps a second row group
+     * of buffers per file (about 15 MiB for clean events).
      */
-    private static final long ENCODER_MIN_HEAP = 1L << 30;
-    /** Started with the first file; stays null when row groups are encoded on the writer's thread (small heaps). */
+    private final boolean concurrentEncoding;
+    /** Started with the first file; stays null when row groups are encoded on the writer's thread. */
     private RowGroupEncoder encoder;
     private final TreeMap<LocalDate, TableFile<T>> writers = new TreeMap<>();
     private final TreeMap<LocalDate, Path> files = new TreeMap<>();
@@ -36,7 +36,9 @@ public final class PartitionedFiles<T> implements AutoCloseable {
     private long currentDay;
 
     /** @param epochDayOf the UTC day (days since 1970-01-01) whose dt= partition a row belongs to */
-    public PartitionedFiles(ParquetTable<T> table, Path dir, String name, ToLongFunction<T> epochDayOf) {
+    public PartitionedFiles(ParquetTable<T> table, Path dir, String name, ToLongFunction<T> epochDayOf,
+            boolean concurrentEncoding) {
+        this.concurrentEncoding = concurrentEncoding;
         this.table = table;
         this.dir = dir;
         this.name = name;
@@ -51,7 +53,7 @@ public final class PartitionedFiles<T> implements AutoCloseable {
             current = writers.get(dt);
             if (current == null) {
                 Path file = dir.resolve(name + "-" + dt + ".parquet");
-                if (encoder == null && writers.isEmpty() && Runtime.getRuntime().maxMemory() >= ENCODER_MIN_HEAP) {
+                if (concurrentEncoding && encoder == null) {
                     encoder = new RowGroupEncoder(name); // no thread for a run that writes nothing here
                 }
                 current = table.open(file, encoder);

@@ -37,11 +37,12 @@ import java.util.zip.ZipException;
 final class RunAttempt {
     private static final String PARQUET = "application/vnd.apache.parquet";
     /**
-     * At the end of a run the state is at its largest; encoding it beside the Parquet writers and the
-     * metrics (which build every session once more) is the run's peak of memory. Below this heap the
-     * steps follow one another (a 1 GB object must run in 512 MiB).
+     * Below this heap a run trades speed for room (a 1 GB object must run in 512 MiB): row groups are
+     * encoded on the writer's thread, and the end of the run, when the state is at its largest, goes one
+     * step at a time (Parquet writers, then the state's two sections, then the metrics, which build every
+     * session once more) instead of all at once.
      */
-    private static final long CONCURRENT_TAIL_MIN_HEAP = 1L << 30;
+    private static final long CONCURRENCY_MIN_HEAP = 1L << 30;
 
     private final ObjectStore store;
     private final RunSettings settings;
@@ -61,11 +62,12 @@ final class RunAttempt {
             IncrementalRun run = new IncrementalRun(state);
             long revision = run.revision();
             long tRead = System.nanoTime();
+            boolean roomy = Runtime.getRuntime().maxMemory() >= CONCURRENCY_MIN_HEAP;
             PartitionedFiles<Event> events = new PartitionedFiles<>(Tables.cleanEvents(settings.parquetCodec()), tmp,
-                    "events", e -> Timestamps.utcEpochDay(e.timeMicros()));
+                    "events", e -> Timestamps.utcEpochDay(e.timeMicros()), roomy);
             PartitionedFiles<SessionRevision> sessions = new PartitionedFiles<>(
                     Tables.sessionRevisions(settings.parquetCodec()), tmp, "sessions",
-                    r -> Timestamps.utcEpochDay(r.session().startMicros()));
+                    r -> Timestamps.utcEpochDay(r.session().startMicros()), roomy);
             Path rejectedFile;
             Map<LocalDate, Path> sessionFiles;
             try (RejectedLines rejected = new RejectedLines(tmp.resolve("rejected.jsonl"), key);
@@ -93,10 +95,10 @@ final class RunAttempt {
                     // while the Parquet files are finished on their threads
                     long tPrepare = System.nanoTime();
                     // both only read the finished state: the metrics on a thread of their own
-                    if (Runtime.getRuntime().maxMemory() >= CONCURRENT_TAIL_MIN_HEAP) {
+                    if (roomy) {
                         CompletableFuture<byte[]> rendered = CompletableFuture.supplyAsync(
                                 () -> metrics.render(state), RunAttempt::startDaemon);
-                        a.stateBytes = StateCodec.encode(state);
+                        a.stateBytes = StateCodec.encode(state, true);
                         a.metricsJson = join(rendered);
                         a.timings.put("encode_state_and_metrics", ObjectProcessor.millisSince(tPrepare));
                         long tWait = System.nanoTime();

@@ -37,11 +37,6 @@ public final class StateCodec {
     private static final byte[] MAGIC = {'S', 'L', 'S', '4'};
     private static final int FORMAT = 4;
     private static final int FORMAT_DEFLATE = 2;
-    /**
-     * Encoding both sections at once needs the working memory of both at the end of a run, when the heap
-     * is fullest; below this heap they are encoded one after the other (a 1 GB object must run in 512 MiB).
-     */
-    private static final long PARALLEL_ENCODING_MIN_HEAP = 1L << 30;
 
     private StateCodec() {
     }
@@ -64,10 +59,19 @@ public final class StateCodec {
         T from(StateBytes.Reader r) throws IOException;
     }
 
+    /** The two sections one after the other. */
     public static byte[] encode(SessionState s) {
+        return encode(s, false);
+    }
+
+    /**
+     * @param parallel both sections at once, on two threads: faster, but it needs the working memory of
+     *     both at the end of a run, when the heap is fullest
+     */
+    public static byte[] encode(SessionState s, boolean parallel) {
         byte[] first;
         byte[] body;
-        if (Runtime.getRuntime().maxMemory() >= PARALLEL_ENCODING_MIN_HEAP) {
+        if (parallel) {
             CompletableFuture<byte[]> head = CompletableFuture.supplyAsync(() -> section(w -> writeHead(s, w)),
                     StateCodec::onNewThread);
             body = section(w -> writeBody(s, w));

@@ -41,5 +41,6 @@ class StateFormatTest {
         old.ledger.clear();
         old.ledger.putAll(now.ledger);
         assertArrayEquals(nowBytes, StateCodec.encode(old));
+        assertArrayEquals(nowBytes, StateCodec.encode(old, true), "sections on two threads, the same bytes");
     }
 }
