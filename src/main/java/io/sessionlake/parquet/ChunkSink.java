@@ -14,7 +14,7 @@ final class ChunkSink {
     private final BytesInputCompressor compressor;
     /** Scratch space the columns share: one page at a time is encoded. */
     final PageBytes page = new PageBytes();
-    int[] ints = new int[1 << 12];
+    private int[] ints = new int[1 << 12];
 
     ChunkSink(ParquetFileWriter file, BytesInputCompressor compressor) {
         this.file = file;

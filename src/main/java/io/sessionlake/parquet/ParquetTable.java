@@ -58,12 +58,10 @@ public final class ParquetTable<T> {
         return rows;
     }
 
-    /** A file whose row groups are encoded on the caller's thread. */
-    public TableFile<T> open(Path file) throws IOException {
-        return new TableFile<>(file, this, ROW_GROUP_ROWS, TableFile.PAGE_ROWS, ROW_GROUP_PLAIN_BYTES, null);
-    }
-
-    /** A file whose full row groups are encoded by {@code encoder} while the caller fills the next. */
+    /**
+     * A file whose full row groups are encoded by {@code encoder} while the caller fills the next, or on the
+     * caller's thread when it is null.
+     */
     TableFile<T> open(Path file, RowGroupEncoder encoder) throws IOException {
         return new TableFile<>(file, this, ROW_GROUP_ROWS, TableFile.PAGE_ROWS, ROW_GROUP_PLAIN_BYTES, encoder);
     }
