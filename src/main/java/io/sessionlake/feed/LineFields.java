@@ -126,9 +126,9 @@ final class LineFields {
             return ParsedLine.accepted(new Event(id, type, customerId, micros, userAgent, ip, page, referrer, query,
                     product, position, attributesJson()));
         }
-        return ParsedLine.accepted(new Event(id, pool.intern(type.toLowerCase(Locale.ROOT)), customerId, micros,
-                pool.intern(userAgent), ip, pool.intern(page), pool.intern(referrer), query, pool.intern(product),
-                position, attributesJson()));
+        String lowerType = EventTypes.canonical(type.toLowerCase(Locale.ROOT));
+        return ParsedLine.accepted(new Event(id, pool.intern(lowerType), customerId, micros, pool.intern(userAgent),
+                ip, pool.intern(page), pool.intern(referrer), query, pool.intern(product), position, attributesJson()));
     }
 
     private String attributesJson() {

@@ -35,7 +35,10 @@ final class StringPool {
         this(capacityPowerOfTwo, false);
     }
 
-    /** A pool whose strings are the lower-case form of the bytes looked up (event types are compared so). */
+    /**
+     * A pool whose strings are the lower-case form of the bytes looked up (event types are compared so),
+     * known types as their {@link EventTypes} constants.
+     */
     static StringPool lowerCasing(int capacityPowerOfTwo) {
         return new StringPool(capacityPowerOfTwo, true);
     }
@@ -49,7 +52,7 @@ final class StringPool {
         }
         String s = new String(b, start, len, StandardCharsets.ISO_8859_1);
         if (lowerCase) {
-            s = s.toLowerCase(Locale.ROOT);
+            s = EventTypes.canonical(s.toLowerCase(Locale.ROOT));
         }
         keys[i] = Arrays.copyOfRange(b, start, start + len);
         values[i] = s;

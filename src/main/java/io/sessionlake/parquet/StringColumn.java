@@ -131,6 +131,8 @@ final class StringColumn extends ColumnBuffer {
         int[] rank;
         int[] byRank;
         private String[] keys = new String[0];
+        /** Per slot, the last other instance equal to its key that was looked up. */
+        private String[] others = new String[0];
         private int[] slots = new int[0];
         private String[] distinct = new String[64];
 
@@ -143,9 +145,11 @@ final class StringColumn extends ColumnBuffer {
             int capacity = Integer.highestOneBit(Math.max(16, Math.min(rows, maxEntries) * 2)) * 2;
             if (keys.length < capacity) {
                 keys = new String[capacity];
+                others = new String[capacity];
                 slots = new int[capacity];
             } else {
                 Arrays.fill(keys, null);
+                Arrays.fill(others, null);
             }
             int mask = keys.length - 1;
             long totalBytes = 0;
@@ -163,7 +167,13 @@ final class StringColumn extends ColumnBuffer {
                 }
                 int h = v.hashCode();
                 int slot = (h ^ (h >>> 16)) & mask;
-                while (keys[slot] != null && keys[slot] != v && !keys[slot].equals(v)) {
+                while (keys[slot] != null && keys[slot] != v && others[slot] != v) {
+                    if (keys[slot].equals(v)) {
+                        // Another instance of the value (each parser thread pools its own): remembered,
+                        // so that its later rows are found by identity too, without equals().
+                        others[slot] = v;
+                        break;
+                    }
                     slot = (slot + 1) & mask;
                 }
                 int id;

@@ -2,6 +2,7 @@ package io.sessionlake.feed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,17 @@ class EventParserTest {
     @Test
     void typeIsStoredLowerCase() {
         assertEquals("page_view", parse(line("3024", "\"2022-04-28T08:22:46.290271\"", "")).event().type());
+    }
+
+    @Test
+    void knownTypesAreTheSharedConstantsOnBothPaths() {
+        // the fast path, then the general one (an escape in a value sends the line there)
+        assertSame(EventTypes.PAGE_VIEW, parse(line("3024", "\"2022-04-28T08:22:46\"", "")).event().type());
+        Event general = parse(line("3024", "\"2022-04-28T08:22:46\"", ", \"page\": \"a\\u0062\"")).event();
+        assertEquals("ab", general.page());
+        assertSame(EventTypes.PAGE_VIEW, general.type());
+        assertEquals("brand_new", parse(line("3024", "\"2022-04-28T08:22:46\"", "").replace("Page_View", "Brand_New"))
+                .event().type());
     }
 
     @Test
