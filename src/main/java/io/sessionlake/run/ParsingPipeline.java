@@ -1,7 +1,7 @@
 package io.sessionlake.run;
 
 import io.sessionlake.feed.EventParser;
-import io.sessionlake.feed.LineReader;
+import io.sessionlake.feed.LineBlocks;
 import io.sessionlake.feed.ParsedLine;
 import io.sessionlake.feed.RejectReason;
 import java.io.IOException;
@@ -17,16 +17,16 @@ import java.util.function.LongPredicate;
 
 /**
  * Reads and parses an object on threads of their own while the caller sessionizes and writes. One reader
- * thread splits the object into chunks of lines; parser threads turn chunks into batches of parsed lines;
- * the caller receives the batches in object order. Parsing JSON is the largest cost per line, so it is
- * spread over the cores, and it overlaps with the Parquet work. At most a few chunks are in flight, so
+ * thread reads the object in blocks of whole lines; parser threads cut their blocks into lines and parse
+ * them into batches; the caller receives the batches in object order. Parsing JSON is the largest cost per line, so it is
+ * spread over the cores, and it overlaps with the Parquet work. At most a few blocks are in flight, so
  * memory stays at a few megabytes whatever the object size. Only rejected and late lines keep their
  * bytes, for the verbatim copy under rejected/. Lateness can be judged here because it depends only on
  * the watermark at the start of the run.
  */
 final class ParsingPipeline implements AutoCloseable {
-    private static final int CHUNK_LINES = 2048;
-    private static final int CHUNK_BYTES = 1 << 20;
+    /** About two thousand lines of the usual size. */
+    private static final int BLOCK_BYTES = 1 << 19;
     /** Chunks read ahead of the caller: enough to keep every parser busy, few enough to bound memory. */
     private static final int IN_FLIGHT = 8;
 
@@ -35,9 +35,9 @@ final class ParsingPipeline implements AutoCloseable {
      * its bytes if kept. Parallel arrays rather than an object per line.
      */
     static final class Batch {
-        final long[] numbers;
-        final ParsedLine[] parsed;
-        final boolean[] late;
+        long[] numbers;
+        ParsedLine[] parsed;
+        boolean[] late;
         /** Null until a line keeps its bytes: most batches have no rejected or late line. */
         byte[][] raw;
         int size;
@@ -49,6 +49,13 @@ final class ParsingPipeline implements AutoCloseable {
         }
 
         void add(long number, ParsedLine line, boolean isLate, byte[] bytes) {
+            if (size == numbers.length) {
+                int grown = size * 2;
+                numbers = Arrays.copyOf(numbers, grown);
+                parsed = Arrays.copyOf(parsed, grown);
+                late = Arrays.copyOf(late, grown);
+                raw = raw == null ? null : Arrays.copyOf(raw, grown);
+            }
             numbers[size] = number;
             parsed[size] = line;
             late[size] = isLate;
@@ -61,19 +68,23 @@ final class ParsingPipeline implements AutoCloseable {
             size++;
         }
 
+        /** Numbers within the block become numbers within the object. */
+        void numberFrom(long linesBefore) {
+            for (int i = 0; i < size; i++) {
+                numbers[i] += linesBefore;
+            }
+        }
+
         /** The bytes of a line that kept them (rejected or late). */
         byte[] raw(int i) {
             return raw[i];
         }
     }
 
-    /** Lines as read, packed into one array; parsed by one parser thread into {@link #batch}. */
+    /** A block of whole lines as read; parsed by one parser thread into {@link #batch}. */
     private static final class Chunk {
-        byte[] bytes;
-        int used;
-        int[] starts = new int[CHUNK_LINES + 1];
-        long[] numbers = new long[CHUNK_LINES];
-        boolean[] tooLong = new boolean[CHUNK_LINES];
+        final LineBlocks.Block block;
+        /** Lines in the block, blank ones included: the numbering of the next block starts after them. */
         int lines;
         /** Set for the marker that ends the object, with the reader's failure if it failed. */
         boolean last;
@@ -81,37 +92,22 @@ final class ParsingPipeline implements AutoCloseable {
         Batch batch;
         final CountDownLatch parsed = new CountDownLatch(1);
 
-        Chunk(byte[] buffer) {
-            bytes = buffer;
-        }
-
-        boolean full() {
-            return lines == CHUNK_LINES || used >= CHUNK_BYTES;
-        }
-
-        void add(byte[] b, int off, int len, long number, boolean isTooLong) {
-            if (used + len > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, used + len));
-            }
-            System.arraycopy(b, off, bytes, used, len);
-            starts[lines] = used;
-            numbers[lines] = number;
-            tooLong[lines] = isTooLong;
-            used += len;
-            lines++;
-            starts[lines] = used;
+        Chunk(LineBlocks.Block block) {
+            this.block = block;
         }
     }
 
     private final BlockingQueue<Chunk> inOrder = new ArrayBlockingQueue<>(IN_FLIGHT);
     private final BlockingQueue<Chunk> toParse = new ArrayBlockingQueue<>(IN_FLIGHT + 1);
-    /** Chunk buffers back from the parsers: a megabyte per chunk is too much to leave to the collector. */
+    /** Block buffers back from the parsers: half a megabyte a block is too much to leave to the collector. */
     private final BlockingQueue<byte[]> freeBuffers = new ArrayBlockingQueue<>(2 * IN_FLIGHT + 4);
     private final List<Thread> threads = new ArrayList<>();
     private final int maxLineBytes;
     private final LongPredicate isLate;
     private volatile boolean cancelled;
     private boolean ended;
+    /** Lines in the blocks handed to the caller so far. */
+    private long linesBefore;
 
     ParsingPipeline(InputStream raw, int maxLineBytes, LongPredicate isLate, String name) {
         this(raw, maxLineBytes, isLate, name, Math.min(4, Runtime.getRuntime().availableProcessors()));
@@ -156,6 +152,8 @@ final class ParsingPipeline implements AutoCloseable {
         if (c.failure != null) {
             throw asIOException(c.failure);
         }
+        c.batch.numberFrom(linesBefore);
+        linesBefore += c.lines;
         return c.batch;
     }
 
@@ -164,30 +162,16 @@ final class ParsingPipeline implements AutoCloseable {
     }
 
     private void read(InputStream raw) {
-        Chunk chunk = new Chunk(buffer());
-        try (LineReader lines = new LineReader(LineReader.decoded(raw), maxLineBytes)) {
-            while (!cancelled && lines.next()) {
-                if (lines.isBlank()) {
-                    continue;
-                }
-                chunk.add(lines.buffer(), lines.offset(), lines.length(), lines.lineNumber(), lines.isTooLong());
-                if (chunk.full()) {
-                    handOver(chunk);
-                    chunk = new Chunk(buffer());
-                }
-            }
-            if (chunk.lines > 0) {
-                handOver(chunk);
+        try (LineBlocks blocks = new LineBlocks(LineBlocks.decoded(raw))) {
+            for (LineBlocks.Block b = blocks.next(buffer()); b != null && !cancelled; b = blocks.next(buffer())) {
+                handOver(new Chunk(b));
             }
             endWith(null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable e) { // an Error too: the consumer must hear of it, not wait for a dead thread
             try {
-                if (chunk.lines > 0) {
-                    handOver(chunk); // the lines before the failure, so that the error can say where it was
-                }
-                endWith(e);
+                endWith(e); // after the blocks of the lines before the failure, so it can say where it was
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }
@@ -202,7 +186,7 @@ final class ParsingPipeline implements AutoCloseable {
 
     private byte[] buffer() {
         byte[] b = freeBuffers.poll();
-        return b != null ? b : new byte[CHUNK_BYTES + (64 << 10)];
+        return b != null ? b : new byte[BLOCK_BYTES];
     }
 
     private void endWith(Throwable failure) throws InterruptedException {
@@ -217,6 +201,7 @@ final class ParsingPipeline implements AutoCloseable {
 
     private void parse() {
         EventParser parser = new EventParser();
+        LineBlocks.Lines lines = new LineBlocks.Lines(maxLineBytes);
         try {
             while (!cancelled) {
                 Chunk c = toParse.take();
@@ -224,14 +209,13 @@ final class ParsingPipeline implements AutoCloseable {
                     return;
                 }
                 try {
-                    c.batch = parseChunk(parser, c);
+                    c.batch = parseChunk(parser, lines.of(c.block), c);
                 } catch (RuntimeException | Error e) {
                     c.failure = e;
                 }
-                if (c.bytes.length <= 2 * CHUNK_BYTES) { // not one grown for a huge line
-                    freeBuffers.offer(c.bytes);
+                if (c.block.bytes().length == BLOCK_BYTES) { // not one grown for a huge line
+                    freeBuffers.offer(c.block.bytes());
                 }
-                c.bytes = null; // the batch keeps what it needs
                 c.parsed.countDown();
             }
         } catch (InterruptedException e) {
@@ -239,22 +223,27 @@ final class ParsingPipeline implements AutoCloseable {
         }
     }
 
-    private Batch parseChunk(EventParser parser, Chunk c) {
-        Batch batch = new Batch(c.lines);
-        for (int i = 0; i < c.lines; i++) {
-            int start = c.starts[i];
-            int len = c.starts[i + 1] - start;
-            if (c.tooLong[i]) {
-                batch.add(c.numbers[i], ParsedLine.rejected(RejectReason.LINE_TOO_LONG,
+    private Batch parseChunk(EventParser parser, LineBlocks.Lines lines, Chunk c) {
+        Batch batch = new Batch(c.block.length() / 128 + 16);
+        while (lines.next()) {
+            if (lines.isBlank()) {
+                continue;
+            }
+            byte[] b = lines.buffer();
+            int start = lines.offset();
+            int len = lines.length();
+            if (lines.isTooLong()) {
+                batch.add(lines.number(), ParsedLine.rejected(RejectReason.LINE_TOO_LONG,
                         "line of " + len + " bytes exceeds the limit of " + maxLineBytes), false,
-                        Arrays.copyOfRange(c.bytes, start, start + len));
+                        Arrays.copyOfRange(b, start, start + len));
             } else {
-                ParsedLine parsed = parser.parse(c.bytes, start, len);
+                ParsedLine parsed = parser.parse(b, start, len);
                 boolean late = parsed.event() != null && isLate.test(parsed.event().timeMicros());
-                batch.add(c.numbers[i], parsed, late,
-                        parsed.isRejected() || late ? Arrays.copyOfRange(c.bytes, start, start + len) : null);
+                batch.add(lines.number(), parsed, late,
+                        parsed.isRejected() || late ? Arrays.copyOfRange(b, start, start + len) : null);
             }
         }
+        c.lines = lines.number();
         return batch;
     }
 

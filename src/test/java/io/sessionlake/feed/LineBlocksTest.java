@@ -2,6 +2,7 @@ package io.sessionlake.feed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,17 +14,33 @@ import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
-class LineReaderTest {
+/** Blocks of whole lines, cut into lines: the same lines, numbers and flags whatever the reads and block size. */
+class LineBlocksTest {
+    private static final int BLOCK = 1 << 19;
 
-    private static List<String> lines(byte[] object, int max) throws IOException {
+    /** Every line of the object as "number:flag:first 20 bytes", numbered across blocks as the pipeline does. */
+    private static List<String> read(java.io.InputStream decoded, int max, int blockBytes) throws IOException {
         List<String> out = new ArrayList<>();
-        try (LineReader r = new LineReader(LineReader.decoded(new ByteArrayInputStream(object)), max)) {
-            while (r.next()) {
-                out.add(r.lineNumber() + (r.isBlank() ? ":blank" : r.isTooLong() ? ":long" : ":")
-                        + new String(r.buffer(), r.offset(), Math.min(r.length(), 20), StandardCharsets.UTF_8));
+        long before = 0;
+        LineBlocks.Lines lines = new LineBlocks.Lines(max);
+        try (LineBlocks blocks = new LineBlocks(decoded)) {
+            for (LineBlocks.Block b = blocks.next(new byte[blockBytes]); b != null;
+                    b = blocks.next(new byte[blockBytes])) {
+                assertTrue(b.length() > 0, "no empty blocks");
+                for (lines.of(b); lines.next(); ) {
+                    out.add((before + lines.number()) + (lines.isBlank() ? ":blank" : lines.isTooLong() ? ":long" : ":")
+                            + new String(lines.buffer(), lines.offset(), Math.min(lines.length(), 20),
+                                    StandardCharsets.UTF_8));
+                }
+                before += lines.number();
             }
         }
         return out;
+    }
+
+
+    private static List<String> lines(byte[] object, int max) throws IOException {
+        return read(LineBlocks.decoded(new ByteArrayInputStream(object)), max, BLOCK);
     }
 
     private static byte[] gzip(byte[] b) throws IOException {
@@ -48,17 +65,13 @@ class LineReaderTest {
                     line.append((char) ('a' + r.nextInt(26)));
                 }
                 String body = line.toString();
-                expected.add(i + ":" + body.substring(0, Math.min(body.length(), 20)));
+                expected.add(i + (body.isEmpty() ? ":blank" : ":") + body.substring(0, Math.min(body.length(), 20)));
                 text.append(body).append(r.nextBoolean() ? "\r\n" : "\n");
             }
             byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-            List<String> got = new ArrayList<>();
-            try (LineReader reader = new LineReader(new Trickle(bytes, r.nextLong()), Integer.MAX_VALUE)) {
-                while (reader.next()) {
-                    got.add(reader.lineNumber() + ":" + new String(reader.buffer(), reader.offset(),
-                            Math.min(reader.length(), 20), StandardCharsets.UTF_8));
-                }
-            }
+            // blocks from a few bytes (every line outgrows them) to larger than the object
+            int block = new int[] {1, 7, 64, 4096, BLOCK}[round % 5];
+            List<String> got = read(new Trickle(bytes, r.nextLong()), Integer.MAX_VALUE, block);
             assertEquals(expected, got, "round " + round);
         }
     }
@@ -128,5 +141,48 @@ class LineReaderTest {
         byte[] z = gzip("some line\nanother line\n".repeat(1000).getBytes(StandardCharsets.UTF_8));
         byte[] cut = Arrays.copyOf(z, z.length / 2);
         assertThrows(IOException.class, () -> lines(cut, 100_000));
+    }
+
+    @Test
+    void aReadFailureComesAfterTheWholeLinesBeforeIt() throws IOException {
+        byte[] text = "one\ntwo\nthr".getBytes(StandardCharsets.US_ASCII);
+        java.io.InputStream failing = new java.io.InputStream() {
+            private int pos;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (pos == text.length) {
+                    throw new IOException("connection reset");
+                }
+                int n = Math.min(len, text.length - pos);
+                System.arraycopy(text, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+        };
+        LineBlocks blocks = new LineBlocks(failing);
+        LineBlocks.Block b = blocks.next(new byte[1024]);
+        LineBlocks.Lines lines = new LineBlocks.Lines(100).of(b);
+        List<String> got = new ArrayList<>();
+        while (lines.next()) {
+            got.add(new String(lines.buffer(), lines.offset(), lines.length(), StandardCharsets.US_ASCII));
+        }
+        assertEquals(List.of("one", "two"), got, "the partial line is not handed out");
+        IOException e = assertThrows(IOException.class, () -> blocks.next(new byte[1024]));
+        assertEquals("connection reset", e.getMessage());
+        assertEquals(null, blocks.next(new byte[1024]), "and then the object has ended");
+    }
+
+    @Test
+    void theLastLineWithoutNewlineEndsTheLastBlock() throws IOException {
+        byte[] text = "aaaa\nbbbb\ncc".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(List.of("1:aaaa", "2:bbbb", "3:cc"), read(new ByteArrayInputStream(text), 100, 6));
+        assertEquals(List.of(), read(new ByteArrayInputStream(new byte[0]), 100, 6));
+        assertEquals(List.of("1:blank"), read(new ByteArrayInputStream("\n".getBytes(StandardCharsets.US_ASCII)), 100, 6));
     }
 }
