@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * A small direct-mapped cache that hands out one shared instance for repeated strings (user agents,
+ * A small two-way cache that hands out one shared instance for repeated strings (user agents,
  * pages, referrers, types). Open sessions keep these strings for days, and a feed repeats them millions
  * of times: sharing them is most of the state's memory, and a hit makes no String at all.
  * Bounded: a colliding string simply replaces the slot.
@@ -50,9 +50,20 @@ final class StringPool {
         if (k != null && Arrays.equals(k, 0, k.length, b, start, start + len)) {
             return values[i];
         }
+        int j = i ^ 1;
+        k = keys[j];
+        if (k != null && Arrays.equals(k, 0, k.length, b, start, start + len)) {
+            return values[j];
+        }
         String s = new String(b, start, len, StandardCharsets.ISO_8859_1);
         if (lowerCase) {
             s = EventTypes.canonical(s.toLowerCase(Locale.ROOT));
+        }
+        // two ways: the newcomer takes the first slot and the value it displaces the second, so two
+        // values that share a slot, both in use, do not evict each other on every line
+        if (keys[i] != null) {
+            keys[j] = keys[i];
+            values[j] = values[i];
         }
         keys[i] = Arrays.copyOfRange(b, start, start + len);
         values[i] = s;
@@ -92,6 +103,10 @@ final class StringPool {
                 h = (h ^ b[i]) * MIX;
             }
         }
-        return (int) (h >>> 32); // the multiplications mix upwards: the high half is the well-mixed one
+        // A product only mixes upwards: the high bytes of the last word reached only the top bits, above
+        // the ones a small pool's slot is taken from, and pages differing only in their last digits shared
+        // a slot. Folding the high half down and multiplying again puts every input bit into the result.
+        h = (h ^ (h >>> 32)) * MIX;
+        return (int) (h >>> 32);
     }
 }
