@@ -2,7 +2,6 @@ package io.sessionlake.metrics;
 
 import io.sessionlake.session.CustomerHistory;
 import io.sessionlake.session.LongIntMap;
-import io.sessionlake.session.Session;
 import io.sessionlake.session.SessionState;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,29 +33,34 @@ public final class MetricsCalculator {
         });
 
         for (CustomerHistory c : state.customers()) {
-            List<Session> open = c.currentOpenSessions();
-            int total = c.finalized().sessions() + open.size();
+            int open = c.openSessionCount();
+            int total = c.finalized().sessions() + open;
             if (total == 0) {
                 continue;
             }
             customers++;
             sessions += total;
-            for (Session s : open) {
-                String host = s.referrerHost() == null ? SessionState.NO_REFERRER : s.referrerHost();
-                byHost.computeIfAbsent(host, h -> new LongIntMap()).add(s.durationMicros(), 1);
+            for (int i = 0; i < open; i++) {
+                String host = c.openReferrerHost(i);
+                byHost.computeIfAbsent(host == null ? SessionState.NO_REFERRER : host, h -> new LongIntMap())
+                        .add(c.openDurationMicros(i), 1);
             }
-            PreOrder pre = preOrder(c, open);
-            if (pre == null) {
+            int before = sessionsBeforeFirstOrder(c);
+            if (before < 0) {
                 continue;
             }
             if (purchasing == visits.length) {
                 visits = Arrays.copyOf(visits, visits.length * 2);
             }
-            visits[purchasing++] = pre.durations.size;
+            visits[purchasing++] = before;
             long sum = 0;
-            for (int i = 0; i < pre.durations.size; i++) {
-                durationsBefore.add(pre.durations.values[i]);
-                sum += pre.durations.values[i];
+            for (long d : c.finalized().durationsBeforePurchase()) {
+                durationsBefore.add(d);
+                sum += d;
+            }
+            for (int i = 0; i < before - c.finalized().durationsBeforePurchase().length; i++) {
+                durationsBefore.add(c.openDurationMicros(i));
+                sum += c.openDurationMicros(i);
             }
             totalsBefore.add(sum);
         }
@@ -74,22 +78,21 @@ public final class MetricsCalculator {
                 referrerFigures(byHost), state.watermark());
     }
 
-    /** The sessions before the customer's first purchase session, or null when there is none yet. */
-    private static PreOrder preOrder(CustomerHistory c, List<Session> open) {
-        LongList durations = new LongList();
-        for (long d : c.finalized().durationsBeforePurchase()) {
-            durations.add(d);
-        }
+    /**
+     * How many sessions the customer had before their first purchase session: the finalized ones, then
+     * the open ones up to the first with an order; -1 when there is no purchase yet.
+     */
+    private static int sessionsBeforeFirstOrder(CustomerHistory c) {
+        int finalizedBefore = c.finalized().durationsBeforePurchase().length;
         if (c.finalized().purchased()) {
-            return new PreOrder(durations);
+            return finalizedBefore;
         }
-        for (Session s : open) {
-            if (s.hasOrder()) {
-                return new PreOrder(durations);
+        for (int i = 0; i < c.openSessionCount(); i++) {
+            if (c.openHasOrder(i)) {
+                return finalizedBefore + i;
             }
-            durations.add(s.durationMicros());
         }
-        return null;
+        return -1;
     }
 
     private static List<ReferrerDurations> referrerFigures(Map<String, LongIntMap> byHost) {
@@ -121,9 +124,6 @@ public final class MetricsCalculator {
             minutes[i] = minutesOf(sorted[i]);
         }
         return minutes;
-    }
-
-    private record PreOrder(LongList durations) {
     }
 
     /** Growable primitive list; sessions before an order can be many across all customers. */

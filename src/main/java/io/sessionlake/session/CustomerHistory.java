@@ -80,6 +80,24 @@ public final class CustomerHistory {
         return out;
     }
 
+    /** How many sessions are open; with the accessors below, what metrics need of them without building each. */
+    public int openSessionCount() {
+        return open.size();
+    }
+
+    /** The duration of the {@code i}-th open session (by start), as {@link Session#durationMicros()}. */
+    public long openDurationMicros(int i) {
+        return open.get(i).durationMicros();
+    }
+
+    public boolean openHasOrder(int i) {
+        return open.get(i).hasOrder();
+    }
+
+    public String openReferrerHost(int i) {
+        return open.get(i).referrerHost();
+    }
+
     /** Moves sessions that no in-time event can reach any more into the finalized summary. */
     void finalizeEndingBefore(long cutoffMicros, Consumer<Session> onFinalized) {
         int n = 0;

@@ -31,6 +31,9 @@ public final class OpenSession {
     long referrerId;
     String referrer;
     private String cachedId;
+    /** The host of {@link #referrer}, parsed once for the referrer instance it was parsed from. */
+    private String cachedHost;
+    private String hostParsedFrom;
 
     OpenSession() {
     }
@@ -183,9 +186,29 @@ public final class OpenSession {
 
     private static final HexFormat HEX = HexFormat.of();
 
+    /**
+     * Every revision of a session and every metrics update wants the host: parsed once per referrer a
+     * session has, rather than each time (a session's referrer only changes when an earlier event brings one).
+     */
+    String referrerHost() {
+        if (referrer != hostParsedFrom) {
+            cachedHost = ReferrerHosts.hostOf(referrer);
+            hostParsedFrom = referrer;
+        }
+        return cachedHost;
+    }
+
+    long durationMicros() {
+        return lastTime - firstTime;
+    }
+
+    boolean hasOrder() {
+        return orders > 0;
+    }
+
     Session toSession(long customerId, int sessionNumber) {
         return new Session(sessionId(customerId), customerId, firstTime, lastTime, eventCount, pageViews,
-                searches, addsToCart, removesFromCart, orders, page, referrer, ReferrerHosts.hostOf(referrer),
-                userAgent, ip, sessionNumber);
+                searches, addsToCart, removesFromCart, orders, page, referrer, referrerHost(), userAgent, ip,
+                sessionNumber);
     }
 }
