@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A fast path for the line shape the shop actually sends: one object with the known keys, ASCII strings
@@ -49,6 +50,8 @@ final class SimpleLineScanner {
     /** A customer's events carry the same address: pooled, a session keeps one shared instance of it. */
     private final StringPool addresses = new StringPool(1 << 15);
     private final LineFields f = new LineFields();
+    private final Repeat lastAgent = new Repeat();
+    private final Repeat lastAddress = new Repeat();
     private final Timestamps.DayCache days = new Timestamps.DayCache();
 
     SimpleLineScanner(StringPool pool) {
@@ -102,7 +105,12 @@ final class SimpleLineScanner {
                 if (!object(f, true)) {
                     return false;
                 }
-            } else if (!scalar() || !(nested ? eventField(f, keyStart, keyLen) : topField(f, keyStart, keyLen))) {
+            } else if (nested) {
+                int field = eventKey(keyStart, keyLen);
+                if (!sameAsLastLine(f, field) && (!scalar() || !eventField(f, field))) {
+                    return false;
+                }
+            } else if (!scalar() || !topField(f, keyStart, keyLen)) {
                 return false;
             }
             skipBlanks();
@@ -141,8 +149,51 @@ final class SimpleLineScanner {
         return false;
     }
 
-    private boolean eventField(LineFields f, int key, int len) {
-        switch (eventKey(key, len)) {
+    /**
+     * A customer's lines follow each other and carry the same user agent and address: when the value
+     * ahead is the previous line's, byte for byte and then the closing quote, it is taken without
+     * scanning, hashing or pooling it again. Those bytes passed the string scan before, so they are
+     * a plain string still.
+     */
+    private boolean sameAsLastLine(LineFields f, int field) {
+        Repeat last = field == USER_AGENT ? lastAgent : field == ADDRESS ? lastAddress : null;
+        if (last == null || last.value == null) {
+            return false;
+        }
+        int n = last.length;
+        int from = pos + 1;
+        if (from + n >= end || b[pos] != '"' || b[from + n] != '"'
+                || !Arrays.equals(b, from, from + n, last.bytes, 0, n)) {
+            return false;
+        }
+        pos = from + n + 1;
+        if (field == USER_AGENT) {
+            f.userAgent = last.value;
+        } else {
+            f.ip = last.value;
+        }
+        return true;
+    }
+
+    /** The last string value of one field, and its bytes. */
+    private static final class Repeat {
+        byte[] bytes = new byte[128];
+        int length;
+        String value;
+
+        String remember(byte[] b, int from, int to, String v) {
+            length = to - from;
+            if (bytes.length < length) {
+                bytes = new byte[Math.max(length, 2 * bytes.length)];
+            }
+            System.arraycopy(b, from, bytes, 0, length);
+            value = v;
+            return v;
+        }
+    }
+
+    private boolean eventField(LineFields f, int field) {
+        switch (field) {
             case CUSTOMER -> {
                 f.customerPresent = kind != NULL;
                 if (kind == INTEGER) {
@@ -165,9 +216,11 @@ final class SimpleLineScanner {
                     }
                 }
             }
-            case USER_AGENT -> f.userAgent = kind == NULL ? null : pooledText();
+            case USER_AGENT -> f.userAgent = kind == NULL ? null
+                    : kind == STRING ? lastAgent.remember(b, valueStart, valueEnd, pooledText()) : pooledText();
             case ADDRESS -> f.ip = kind == NULL ? null
-                    : kind == STRING ? addresses.intern(b, valueStart, valueEnd - valueStart) : text();
+                    : kind == STRING ? lastAddress.remember(b, valueStart, valueEnd,
+                            addresses.intern(b, valueStart, valueEnd - valueStart)) : text();
             case PAGE_URL -> f.page = kind == NULL ? null : pooledText();
             case REFERRER_URL -> f.referrer = kind == NULL ? null : pooledText();
             case SEARCH_QUERY -> f.query = scalarText();

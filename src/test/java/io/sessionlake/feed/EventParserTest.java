@@ -28,6 +28,22 @@ class EventParserTest {
     }
 
     @Test
+    void aValueThatOnlyStartsLikeThePreviousLinesIsReadWhole() {
+        String agent = "\"user-agent\": ";
+        String[] agents = {"\"Opera/9.61\"", "\"Opera/9.61\"", "\"Opera/9.61 extra\"", "\"Opera/9.6\"",
+            "\"Opera/9.61\\u0041\"", "\"Opera/9.61\"", "null", "\"Opera/9.61\""};
+        String[] expected = {"Opera/9.61", "Opera/9.61", "Opera/9.61 extra", "Opera/9.6", "Opera/9.61A", "Opera/9.61",
+            null, "Opera/9.61"};
+        for (int i = 0; i < agents.length; i++) {
+            String line = "{\"id\": " + i + ", \"type\": \"search\", \"event\": {" + agent + agents[i]
+                    + ", \"ip\": \"10.0.0." + (i / 2) + "\", \"customer-id\": 5, \"timestamp\": \"2022-04-28T08:22:46\"}}";
+            Event e = parse(line).event();
+            assertEquals(expected[i], e.userAgent(), line);
+            assertEquals("10.0.0." + (i / 2), e.ip(), line);
+        }
+    }
+
+    @Test
     void knownTypesAreTheSharedConstantsOnBothPaths() {
         // the fast path, then the general one (an escape in a value sends the line there)
         assertSame(EventTypes.PAGE_VIEW, parse(line("3024", "\"2022-04-28T08:22:46\"", "")).event().type());
