@@ -32,6 +32,22 @@ final class SimpleLineScanner {
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGH_BITS = 0x8080808080808080L;
 
+    // the fields of the event object ...
+    private static final int OTHER = 0;
+    private static final int CUSTOMER = 1;
+    private static final int TIME = 2;
+    private static final int USER_AGENT = 3;
+    private static final int ADDRESS = 4;
+    private static final int PAGE_URL = 5;
+    private static final int REFERRER_URL = 6;
+    private static final int SEARCH_QUERY = 7;
+    private static final int PRODUCT_ID = 8;
+    private static final int LIST_POSITION = 9;
+    // ... and of the line
+    private static final int EVENT_ID = 1;
+    private static final int EVENT_TYPE = 2;
+    private static final int EVENT_OBJECT = 3;
+
     private static final int STRING = 1;
     private static final int INTEGER = 2;
     private static final int NULL = 3;
@@ -89,28 +105,29 @@ final class SimpleLineScanner {
         }
         while (true) {
             skipBlanks();
-            if (!string()) {
-                return false;
+            int field = nested ? quickEventKey() : quickTopKey();
+            if (field < 0) { // another spelling, or an escape in the key: read it as any string
+                if (!string()) {
+                    return false;
+                }
+                field = nested ? eventKey(valueStart, valueEnd - valueStart)
+                        : topKey(valueStart, valueEnd - valueStart);
             }
-            int keyStart = valueStart;
-            int keyLen = valueEnd - valueStart;
             skipBlanks();
             if (pos >= end || b[pos] != ':') {
                 return false;
             }
             pos++;
             skipBlanks();
-            boolean isEvent = !nested && keyIs(keyStart, keyLen, EVENT);
-            if (isEvent) {
-                if (!object(f, true)) {
-                    return false;
-                }
-            } else if (nested) {
-                int field = eventKey(keyStart, keyLen);
+            if (nested) {
                 if (!sameAsLastLine(f, field) && (!scalar() || !eventField(f, field))) {
                     return false;
                 }
-            } else if (!scalar() || !topField(f, keyStart, keyLen)) {
+            } else if (field == EVENT_OBJECT) {
+                if (!object(f, true)) {
+                    return false;
+                }
+            } else if (!scalar() || !topField(f, field)) {
                 return false;
             }
             skipBlanks();
@@ -129,25 +146,109 @@ final class SimpleLineScanner {
         }
     }
 
-    private boolean topField(LineFields f, int key, int len) {
-        if (keyIs(key, len, ID)) {
-            f.idPresent = kind != NULL;
-            if (kind == INTEGER) {
-                f.idValid = true;
-                f.id = parseLong();
+    private boolean topField(LineFields f, int field) {
+        switch (field) {
+            case EVENT_ID -> {
+                f.idPresent = kind != NULL;
+                if (kind == INTEGER) {
+                    f.idValid = true;
+                    f.id = parseLong();
+                    return true;
+                }
+                Long v = integer();
+                f.idValid = v != null;
+                f.id = v == null ? 0 : v;
                 return true;
             }
-            Long v = integer();
-            f.idValid = v != null;
-            f.id = v == null ? 0 : v;
-            return true;
+            case EVENT_TYPE -> {
+                f.type = kind == STRING ? types.intern(b, valueStart, valueEnd - valueStart) : null;
+                return true;
+            }
+            default -> {
+                return false;
+            }
         }
-        if (keyIs(key, len, TYPE)) {
-            f.type = kind == STRING ? types.intern(b, valueStart, valueEnd - valueStart) : null;
-            return true;
-        }
-        return false;
     }
+
+
+    private int topKey(int key, int len) {
+        return keyIs(key, len, ID) ? EVENT_ID : keyIs(key, len, TYPE) ? EVENT_TYPE
+                : keyIs(key, len, EVENT) ? EVENT_OBJECT : OTHER;
+    }
+
+    /**
+     * A key in the feed's usual spelling, compared with its quotes as one or two eight-byte words instead
+     * of scanned for its end and then compared byte by byte; the position moves past its closing quote.
+     *
+     * @return the field, or -1 when the bytes ahead are not one of these keys (the caller reads them as
+     *     any string: the result is the same, only slower)
+     */
+    private int quickEventKey() {
+        if (pos + 16 > end || b[pos] != '"') {
+            return -1;
+        }
+        long w0 = (long) LONGS.get(b, pos);
+        long w1 = (long) LONGS.get(b, pos + 8);
+        QuickKey[] candidates = switch (b[pos + 1]) {
+            case 'u' -> QUICK_AGENT;
+            case 'i' -> QUICK_ADDRESS;
+            case 'c' -> QUICK_CUSTOMER;
+            case 't' -> QUICK_TIME;
+            case 'p' -> QUICK_P;
+            case 'r' -> QUICK_REFERRER;
+            case 'q' -> QUICK_QUERY;
+            default -> NO_KEYS;
+        };
+        for (QuickKey k : candidates) {
+            if ((w0 & k.mask0) == k.word0 && (w1 & k.mask1) == k.word1) {
+                pos += k.length;
+                return k.field;
+            }
+        }
+        return -1;
+    }
+
+    private int quickTopKey() {
+        if (pos + 16 > end || b[pos] != '"') {
+            return -1;
+        }
+        long w0 = (long) LONGS.get(b, pos);
+        long w1 = (long) LONGS.get(b, pos + 8);
+        for (QuickKey k : QUICK_TOP) {
+            if ((w0 & k.mask0) == k.word0 && (w1 & k.mask1) == k.word1) {
+                pos += k.length;
+                return k.field;
+            }
+        }
+        return -1;
+    }
+
+    /** A key with its quotes as two little-endian words and masks (at most sixteen bytes), and its field. */
+    private record QuickKey(long word0, long mask0, long word1, long mask1, int length, int field) {
+        static QuickKey of(String key, int field) {
+            byte[] quoted = ascii('"' + key + '"');
+            byte[] padded = Arrays.copyOf(quoted, 16);
+            int n = quoted.length;
+            long mask0 = n >= 8 ? -1L : (1L << (8 * n)) - 1;
+            long mask1 = n <= 8 ? 0L : (1L << (8 * (n - 8))) - 1;
+            return new QuickKey((long) LONGS.get(padded, 0) & mask0, mask0, (long) LONGS.get(padded, 8) & mask1,
+                    mask1, n, field);
+        }
+    }
+
+    private static final QuickKey[] NO_KEYS = {};
+    private static final QuickKey[] QUICK_AGENT = {QuickKey.of("user-agent", USER_AGENT),
+        QuickKey.of("user_agent", USER_AGENT)};
+    private static final QuickKey[] QUICK_ADDRESS = {QuickKey.of("ip", ADDRESS)};
+    private static final QuickKey[] QUICK_CUSTOMER = {QuickKey.of("customer-id", CUSTOMER),
+        QuickKey.of("customer_id", CUSTOMER)};
+    private static final QuickKey[] QUICK_TIME = {QuickKey.of("timestamp", TIME)};
+    private static final QuickKey[] QUICK_P = {QuickKey.of("page", PAGE_URL), QuickKey.of("product", PRODUCT_ID),
+        QuickKey.of("position", LIST_POSITION)};
+    private static final QuickKey[] QUICK_REFERRER = {QuickKey.of("referrer", REFERRER_URL)};
+    private static final QuickKey[] QUICK_QUERY = {QuickKey.of("query", SEARCH_QUERY)};
+    private static final QuickKey[] QUICK_TOP = {QuickKey.of("id", EVENT_ID), QuickKey.of("type", EVENT_TYPE),
+        QuickKey.of("event", EVENT_OBJECT)};
 
     /**
      * A customer's lines follow each other and carry the same user agent and address: when the value
@@ -241,16 +342,6 @@ final class SimpleLineScanner {
         return true;
     }
 
-    private static final int OTHER = 0;
-    private static final int CUSTOMER = 1;
-    private static final int TIME = 2;
-    private static final int USER_AGENT = 3;
-    private static final int ADDRESS = 4;
-    private static final int PAGE_URL = 5;
-    private static final int REFERRER_URL = 6;
-    private static final int SEARCH_QUERY = 7;
-    private static final int PRODUCT_ID = 8;
-    private static final int LIST_POSITION = 9;
 
     /** Which event field a key names; by length first, so most keys are told apart by one compare. */
     private int eventKey(int key, int len) {
