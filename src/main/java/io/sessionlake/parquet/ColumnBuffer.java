@@ -51,12 +51,20 @@ abstract class ColumnBuffer {
 
     /** Definition levels of rows [from, to): 1 for a value, 0 for null; written before the values. */
     static void definitionLevels(boolean[] isNull, int from, int to, int[] scratch, PageBytes out) {
+        int nulls = 0;
         for (int i = from; i < to; i++) {
-            scratch[i - from] = isNull[i] ? 0 : 1;
+            nulls += isNull[i] ? 1 : 0;
         }
         int lengthAt = out.size();
         out.int32(0);
-        HybridEncoder.encode(scratch, 0, to - from, 1, out);
+        if (nulls == 0 || nulls == to - from) { // a page without nulls (or of nulls only) is a single run
+            HybridEncoder.repeated(nulls == 0 ? 1 : 0, to - from, 1, out);
+        } else {
+            for (int i = from; i < to; i++) {
+                scratch[i - from] = isNull[i] ? 0 : 1;
+            }
+            HybridEncoder.encode(scratch, 0, to - from, 1, out);
+        }
         out.int32At(lengthAt, out.size() - lengthAt - 4);
     }
 

@@ -47,7 +47,8 @@ final class HybridEncoder {
         return j - at;
     }
 
-    private static void repeated(int value, int count, int bitWidth, PageBytes out) {
+    /** A run of {@code count} times {@code value} (any count from 1; encode() uses it from eight). */
+    static void repeated(int value, int count, int bitWidth, PageBytes out) {
         out.unsignedVarInt(count << 1);
         for (int b = 0; b < (bitWidth + 7) / 8; b++) {
             out.u8(value >>> (8 * b));
@@ -57,7 +58,10 @@ final class HybridEncoder {
     /** Values [from, to) in {@code groups} groups of eight, least significant bit first; the last padded with 0. */
     private static void bitPacked(int[] values, int from, int to, int groups, int bitWidth, PageBytes out) {
         out.unsignedVarInt((groups << 1) | 1);
-        out.ensure(groups * bitWidth);
+        int bytes = groups * bitWidth; // eight values of bitWidth bits a group
+        out.ensure(bytes);
+        byte[] a = out.array();
+        int at = out.size();
         long acc = 0;
         int bits = 0;
         int count = groups * 8;
@@ -67,10 +71,11 @@ final class HybridEncoder {
             acc |= v << bits;
             bits += bitWidth;
             while (bits >= 8) {
-                out.u8((int) acc);
+                a[at++] = (byte) acc;
                 acc >>>= 8;
                 bits -= 8;
             }
         }
+        out.skip(bytes);
     }
 }

@@ -134,6 +134,9 @@ final class StringColumn extends ColumnBuffer {
         /** Per slot, the last other instance equal to its key that was looked up. */
         private String[] others = new String[0];
         private int[] slots = new int[0];
+        /** Which slots hold a key, to empty just those for the next row group. */
+        private int[] filled = new int[0];
+        private int filledCount;
         private String[] distinct = new String[64];
 
         /** @return false when the values exceed the limits (the dictionary is then unusable) */
@@ -147,10 +150,14 @@ final class StringColumn extends ColumnBuffer {
                 keys = new String[capacity];
                 others = new String[capacity];
                 slots = new int[capacity];
-            } else {
-                Arrays.fill(keys, null);
-                Arrays.fill(others, null);
+                filled = new int[Math.min(capacity, maxEntries + 1)];
+            } else { // empty the slots the last row group filled, not the whole table
+                for (int k = 0; k < filledCount; k++) {
+                    keys[filled[k]] = null;
+                    others[filled[k]] = null;
+                }
             }
+            filledCount = 0;
             int mask = keys.length - 1;
             long totalBytes = 0;
             String last = null;
@@ -187,6 +194,7 @@ final class StringColumn extends ColumnBuffer {
                     }
                     id = size++;
                     keys[slot] = v;
+                    filled[filledCount++] = slot;
                     slots[slot] = id;
                     if (id == distinct.length) {
                         distinct = Arrays.copyOf(distinct, id * 2);

@@ -128,6 +128,19 @@ class TableFileTest {
     }
 
     @Test
+    void optionalColumnsWithoutNullsAndPagesOfOnlyNulls() throws Exception {
+        List<Row> rows = rows(4, 3_000, 40).stream()
+                .map(r -> r.row() < 1_000 // pages with no null, then pages with only nulls, then a mix
+                        ? new Row(r.row(), r.ts(), r.kind(), "t" + r.row() % 7, "n" + r.row(), (int) r.row(), r.n(),
+                                r.d(), r.flag())
+                        : r.row() < 2_000 ? new Row(r.row(), r.ts(), r.kind(), null, null, null, r.n(), r.d(), r.flag())
+                        : r)
+                .toList();
+        Path file = write("levels.parquet", table(CompressionCodecName.SNAPPY), rows, 3_000, 250);
+        assertEquals(rows, readBack(file));
+    }
+
+    @Test
     void tooManyDistinctValuesFallBackToPlainEncoding() throws Exception {
         List<Row> rows = rows(3, 60_000, 1_000_000);
         Path file = write("wide.parquet", table(CompressionCodecName.SNAPPY), rows, 60_000, 20_000);
