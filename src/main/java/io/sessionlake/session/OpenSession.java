@@ -5,7 +5,6 @@ import io.sessionlake.feed.EventTypes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * A session that later events may still extend or merge, kept as an aggregate rather than its events:
@@ -143,13 +142,16 @@ public final class OpenSession {
         in.text[n++] = ':';
         n = in.decimal(firstEventMicros, n);
         in.sha.update(in.text, 0, n);
-        return HEX.formatHex(in.sha.digest(), 0, 16);
+        return in.hexOfDigest();
     }
 
     /** Per thread: a digest (MessageDigest.getInstance looks the provider up reflectively) and a buffer. */
     private static final class IdInput {
         final MessageDigest sha;
         final byte[] text = new byte[64];
+        private final byte[] digest = new byte[32];
+        private final byte[] hex = new byte[32];
+        private final byte[] scratch = new byte[20];
 
         IdInput() {
             try {
@@ -157,6 +159,20 @@ public final class OpenSession {
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("SHA-256 is part of every JRE", e);
             }
+        }
+
+        /** The first 16 bytes of the digest in lower-case hex, as HexFormat would, without its two copies. */
+        String hexOfDigest() {
+            try {
+                sha.digest(digest, 0, digest.length);
+            } catch (java.security.DigestException e) {
+                throw new IllegalStateException("a SHA-256 digest is 32 bytes", e);
+            }
+            for (int i = 0; i < 16; i++) {
+                hex[2 * i] = HEX_DIGITS[(digest[i] >> 4) & 0xF];
+                hex[2 * i + 1] = HEX_DIGITS[digest[i] & 0xF];
+            }
+            return new String(hex, StandardCharsets.ISO_8859_1);
         }
 
         /** Writes {@code v} in decimal at {@code at}, as Long.toString would; @return the index after it. */
@@ -170,21 +186,20 @@ public final class OpenSession {
                 text[at++] = '-';
                 v = -v;
             }
-            int digits = 1;
-            for (long t = v; t >= 10; t /= 10) {
-                digits++;
-            }
-            for (int i = at + digits - 1; i >= at; i--) {
-                text[i] = (byte) ('0' + v % 10);
+            int i = scratch.length; // digits from the last, in one pass of divisions
+            do {
+                scratch[--i] = (byte) ('0' + v % 10);
                 v /= 10;
-            }
+            } while (v != 0);
+            int digits = scratch.length - i;
+            System.arraycopy(scratch, i, text, at, digits);
             return at + digits;
         }
     }
 
     private static final ThreadLocal<IdInput> ID_INPUT = ThreadLocal.withInitial(IdInput::new);
 
-    private static final HexFormat HEX = HexFormat.of();
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * Every revision of a session and every metrics update wants the host: parsed once per referrer a
