@@ -5,6 +5,7 @@ import io.sessionlake.session.LongIntMap;
 import io.sessionlake.session.SessionState;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,7 +26,8 @@ public final class MetricsCalculator {
         int purchasing = 0;
         LongList durationsBefore = new LongList();
         LongList totalsBefore = new LongList();
-        Map<String, LongIntMap> byHost = new TreeMap<>();
+        // looked up once per open session: hashed while counting, sorted once for the figures
+        Map<String, LongIntMap> byHost = new HashMap<>();
         state.finalizedDurationsByHost().forEach((host, counts) -> {
             LongIntMap copy = new LongIntMap(Math.max(16, counts.size()));
             counts.forEach(copy::put);
@@ -75,7 +77,7 @@ public final class MetricsCalculator {
                 Percentiles.median(visitValues), purchasing,
                 Percentiles.median(minutesSorted(durationsBefore)), durationsBefore.size,
                 Percentiles.median(minutesSorted(totalsBefore)),
-                referrerFigures(byHost), state.watermark());
+                referrerFigures(new TreeMap<>(byHost)), state.watermark());
     }
 
     /**
