@@ -27,6 +27,7 @@ public final class IncrementalRun {
     /** Customers touched by this run; each holds its open sessions as they were before it. */
     private final List<CustomerHistory> touched = new ArrayList<>();
     private boolean finished;
+    private CustomerHistory lastCustomer;
 
     public IncrementalRun(SessionState state) {
         this.state = state;
@@ -51,11 +52,14 @@ public final class IncrementalRun {
             return Verdict.DUPLICATE;
         }
         newestAccepted = Math.max(newestAccepted, e.timeMicros());
-        CustomerHistory customer = state.customers.get(e.customerId());
+        // a customer's events mostly follow each other in the feed: the index only for another customer
+        CustomerHistory customer = lastCustomer != null && lastCustomer.customerId() == e.customerId() ? lastCustomer
+                : state.customers.get(e.customerId());
         if (customer == null) {
             customer = new CustomerHistory(e.customerId());
             state.customers.insert(customer);
         }
+        lastCustomer = customer;
         if (customer.snapshotRevision != revision) {
             customer.snapshotRevision = revision;
             customer.snapshot = customer.open.isEmpty() ? List.of() : customer.currentOpenSessions();
