@@ -102,13 +102,14 @@ final class CustomerIndex extends AbstractCollection<CustomerHistory> {
 
     private void grow() {
         CustomerHistory[] old = histories;
+        long[] oldIds = ids;
         ids = new long[ids.length * 2];
         histories = new CustomerHistory[ids.length];
-        for (CustomerHistory c : old) {
-            if (c != null) {
-                int i = slot(c.customerId());
-                ids[i] = c.customerId();
-                histories[i] = c;
+        for (int k = 0; k < old.length; k++) {
+            if (old[k] != null) { // the id from the array beside it: the history object itself is not read
+                int i = slot(oldIds[k]);
+                ids[i] = oldIds[k];
+                histories[i] = old[k];
             }
         }
     }
