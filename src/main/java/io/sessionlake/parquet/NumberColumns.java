@@ -5,7 +5,10 @@ import java.util.Arrays;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 
-/** The fixed-width columns: plain-encoded, with min/max computed while encoding. */
+/**
+ * The fixed-width columns, with min/max computed while encoding: integers dictionary-encoded when their
+ * values repeat (as parquet-mr's v1 writer does, so every reader takes them), otherwise plain.
+ */
 final class NumberColumns {
     private NumberColumns() {
     }
@@ -13,9 +16,12 @@ final class NumberColumns {
     /** 64-bit values held as longs (a double by its bits), plain-encoded; the order of the type bounds a page. */
     abstract static class Fixed64 extends ColumnBuffer {
         long[] values = new long[1 << 12];
+        /** Null for a column that is always plain. */
+        private final NumberDictionary dictionary;
 
-        Fixed64(ColumnDescriptor d, boolean statistics) {
+        Fixed64(ColumnDescriptor d, boolean statistics, boolean dictionary) {
             super(d, statistics);
+            this.dictionary = dictionary ? new NumberDictionary() : null;
         }
 
         final void push(long bits) {
@@ -28,15 +34,31 @@ final class NumberColumns {
         @Override
         final void writeChunk(ChunkSink sink, int pageRows) throws IOException {
             PageBytes out = sink.page;
+            boolean dictionaryEncoded = dictionary != null && size > 0 && dictionary.build(values, size);
+            int bitWidth = 0;
+            if (dictionaryEncoded) {
+                out.ensure(dictionary.size * 8);
+                for (int k = 0; k < dictionary.size; k++) {
+                    out.int64(dictionary.distinct[k]);
+                }
+                sink.dictionaryPage(dictionary.size);
+                bitWidth = HybridEncoder.bitWidth(dictionary.size - 1);
+            }
             for (int from = 0; from < size; from += pageRows) {
                 int to = Math.min(size, from + pageRows);
-                out.ensure((to - from) * 8);
-                for (int i = from; i < to; i++) {
-                    out.int64(values[i]);
+                if (dictionaryEncoded) {
+                    out.u8(bitWidth);
+                    HybridEncoder.encode(dictionary.ids, from, to, bitWidth, out);
+                } else {
+                    out.ensure((to - from) * 8);
+                    for (int i = from; i < to; i++) {
+                        out.int64(values[i]);
+                    }
                 }
                 long[] bounds = bounds(from, to);
                 sink.dataPage(to - from, pageStatistics(bounds == null ? null : le(bounds[0]),
-                        bounds == null ? null : le(bounds[1]), 0), false, Encoding.PLAIN);
+                        bounds == null ? null : le(bounds[1]), 0), false,
+                        dictionaryEncoded ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN);
             }
         }
 
@@ -53,8 +75,8 @@ final class NumberColumns {
     }
 
     static final class Int64 extends Fixed64 {
-        Int64(ColumnDescriptor d, boolean statistics) {
-            super(d, statistics);
+        Int64(ColumnDescriptor d, boolean statistics, boolean dictionary) {
+            super(d, statistics, dictionary);
         }
 
         void add(long v) {
@@ -78,9 +100,12 @@ final class NumberColumns {
         private int[] values = new int[1 << 12];
         private boolean[] isNull = new boolean[1 << 12];
         private int nulls;
+        /** Null for a column that is always plain. */
+        private final NumberDictionary dictionary;
 
-        Int32(ColumnDescriptor d, boolean statistics) {
+        Int32(ColumnDescriptor d, boolean statistics, boolean dictionary) {
             super(d, statistics);
+            this.dictionary = dictionary ? new NumberDictionary() : null;
         }
 
         void add(int v) {
@@ -118,28 +143,49 @@ final class NumberColumns {
         @Override
         void writeChunk(ChunkSink sink, int pageRows) throws IOException {
             PageBytes out = sink.page;
+            // a column of nulls only needs no dictionary
+            boolean dictionaryEncoded = dictionary != null && nulls < size && dictionary.build(values, isNull, size);
+            int bitWidth = 0;
+            if (dictionaryEncoded) {
+                out.ensure(dictionary.size * 4);
+                for (int k = 0; k < dictionary.size; k++) {
+                    out.int32((int) dictionary.distinct[k]);
+                }
+                sink.dictionaryPage(dictionary.size);
+                bitWidth = HybridEncoder.bitWidth(dictionary.size - 1);
+            }
             for (int from = 0; from < size; from += pageRows) {
                 int to = Math.min(size, from + pageRows);
+                int[] scratch = sink.ints(to - from);
                 if (optional) {
-                    definitionLevels(isNull, from, to, sink.ints(to - from), out);
+                    definitionLevels(isNull, from, to, scratch, out);
                 }
                 out.ensure((to - from) * 4);
                 int min = Integer.MAX_VALUE;
                 int max = Integer.MIN_VALUE;
                 int pageNulls = 0;
+                int n = 0;
                 for (int i = from; i < to; i++) {
                     if (optional && isNull[i]) {
                         pageNulls++;
                         continue;
                     }
                     int v = values[i];
-                    out.int32(v);
+                    if (dictionaryEncoded) {
+                        scratch[n++] = dictionary.ids[i];
+                    } else {
+                        out.int32(v);
+                    }
                     min = Math.min(min, v);
                     max = Math.max(max, v);
                 }
+                if (dictionaryEncoded) {
+                    out.u8(bitWidth);
+                    HybridEncoder.encode(scratch, 0, n, bitWidth, out);
+                }
                 boolean any = pageNulls < to - from;
                 sink.dataPage(to - from, pageStatistics(any ? le(min) : null, any ? le(max) : null, pageNulls),
-                        optional, Encoding.PLAIN);
+                        optional, dictionaryEncoded ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN);
             }
         }
 
@@ -150,7 +196,7 @@ final class NumberColumns {
 
     static final class Float64 extends Fixed64 {
         Float64(ColumnDescriptor d, boolean statistics) {
-            super(d, statistics);
+            super(d, statistics, false);
         }
 
         void add(double v) {

@@ -30,7 +30,7 @@ public final class ParquetTable<T> {
     private final Set<String> withoutStatistics;
 
     /**
-     * @param withoutDictionary string columns whose values rarely repeat (ids, addresses, free text): a
+     * @param withoutDictionary columns whose values rarely repeat (ids, addresses, free text): a
      *     dictionary would be built and then thrown away for every row group
      * @param withoutStatistics long text columns nobody filters on: min/max would only cost time and bytes
      */
@@ -81,8 +81,8 @@ public final class ParquetTable<T> {
             boolean stats = !withoutStatistics.contains(name);
             PrimitiveTypeName type = d.getPrimitiveType().getPrimitiveTypeName();
             buffers[i] = switch (type) {
-                case INT64 -> new NumberColumns.Int64(d, stats);
-                case INT32 -> new NumberColumns.Int32(d, stats);
+                case INT64 -> new NumberColumns.Int64(d, stats, !withoutDictionary.contains(name));
+                case INT32 -> new NumberColumns.Int32(d, stats, !withoutDictionary.contains(name));
                 case DOUBLE -> new NumberColumns.Float64(d, stats);
                 case BOOLEAN -> new NumberColumns.Bool(d, stats);
                 case BINARY -> new StringColumn(d, !withoutDictionary.contains(name), stats);

@@ -64,7 +64,7 @@ public final class Tables {
 
     public static ParquetTable<Event> cleanEvents(CompressionCodecName codec) {
         return new ParquetTable<>(EVENT_SCHEMA, Tables::writeEvent, codec,
-                Set.of("ip", "query", "attributes"),
+                Set.of("event_id", "ip", "query", "attributes"),
                 Set.of("ip", "user_agent", "attributes", "page", "referrer", "query"));
     }
 

@@ -141,6 +141,34 @@ class TableFileTest {
     }
 
     @Test
+    void repeatingNumbersAreDictionaryEncodedAndUniqueOnesPlain() throws Exception {
+        Random r = new Random(5);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 9_003; i++) { // the last page has three rows: a bit-packed run shorter than eight
+            long minute = 1_648_771_200_000_000L + r.nextInt(30) * 60_000_000L;
+            Integer pos = i % 5 == 0 ? null : r.nextInt(3) - 1;
+            rows.add(new Row(i, minute, "k", null, null, pos, i >= 9_000 ? 7 : r.nextInt(12), 1.5, false));
+        }
+        Path file = write("numbers.parquet", table(CompressionCodecName.SNAPPY), rows, 9_003, 1_000);
+        assertEquals(rows, readBack(file));
+        for (String column : List.of("ts", "pos", "n")) {
+            Map<String, Object> chunk = chunks(file, column).get(0);
+            assertTrue(String.valueOf(chunk.get("encodings")).contains("DICTIONARY"), chunk.toString());
+        }
+        Map<String, Object> row = chunks(file, "row").get(0);
+        assertTrue(!String.valueOf(row.get("encodings")).contains("DICTIONARY"), row.toString());
+        Map<String, Object> pos = chunks(file, "pos").get(0); // statistics are of the values, not of the ids
+        assertEquals("-1", pos.get("stats_min_value"));
+        assertEquals("1", pos.get("stats_max_value"));
+        assertEquals(rows.stream().filter(x -> x.pos() == null).count(), ((Number) pos.get("stats_null_count")).longValue());
+        // one value only: a dictionary of one entry and ids of no bits
+        List<Row> same = rows.subList(0, 10).stream()
+                .map(x -> new Row(x.row(), 1_648_771_200_000_000L, "k", null, null, 3, 4, 1.5, true)).toList();
+        Path single = write("single.parquet", table(CompressionCodecName.SNAPPY), same, 10, 6);
+        assertEquals(same, readBack(single));
+    }
+
+    @Test
     void tooManyDistinctValuesFallBackToPlainEncoding() throws Exception {
         List<Row> rows = rows(3, 60_000, 1_000_000);
         Path file = write("wide.parquet", table(CompressionCodecName.SNAPPY), rows, 60_000, 20_000);
