@@ -11,6 +11,27 @@ final class HybridEncoder {
     private HybridEncoder() {
     }
 
+    /**
+     * A dictionary of more entries than this stops paying for itself; past it a row group's column is
+     * written plain, as parquet-mr's writer falls back.
+     */
+    static final int MAX_DICTIONARY_ENTRIES = 1 << 15;
+
+    /**
+     * The slots of the hash table a dictionary of a row group is built in: at least twice the entries it
+     * can hold, a power of two. The same for every kind of column.
+     */
+    static int dictionaryTableSlots(int rows) {
+        return Integer.highestOneBit(Math.max(16, Math.min(rows, MAX_DICTIONARY_ENTRIES) * 2)) * 2;
+    }
+
+    /** A dictionary-encoded page's values: the width of an id in one byte, then the ids of rows [from, to). */
+    static void dictionaryIds(int[] ids, int from, int to, int dictionarySize, PageBytes out) {
+        int bitWidth = bitWidth(Math.max(0, dictionarySize - 1));
+        out.u8(bitWidth);
+        encode(ids, from, to, bitWidth, out);
+    }
+
     /** The bits needed for values 0..maxValue; 0 when there is only the value 0. */
     static int bitWidth(int maxValue) {
         return 32 - Integer.numberOfLeadingZeros(maxValue);

@@ -35,20 +35,17 @@ final class NumberColumns {
         final void writeChunk(ChunkSink sink, int pageRows) throws IOException {
             PageBytes out = sink.page;
             boolean dictionaryEncoded = dictionary != null && size > 0 && dictionary.build(values, size);
-            int bitWidth = 0;
             if (dictionaryEncoded) {
                 out.ensure(dictionary.size * 8);
                 for (int k = 0; k < dictionary.size; k++) {
                     out.int64(dictionary.distinct[k]);
                 }
                 sink.dictionaryPage(dictionary.size);
-                bitWidth = HybridEncoder.bitWidth(dictionary.size - 1);
             }
             for (int from = 0; from < size; from += pageRows) {
                 int to = Math.min(size, from + pageRows);
                 if (dictionaryEncoded) {
-                    out.u8(bitWidth);
-                    HybridEncoder.encode(dictionary.ids, from, to, bitWidth, out);
+                    HybridEncoder.dictionaryIds(dictionary.ids, from, to, dictionary.size, out);
                 } else {
                     out.ensure((to - from) * 8);
                     for (int i = from; i < to; i++) {
@@ -145,14 +142,12 @@ final class NumberColumns {
             PageBytes out = sink.page;
             // a column of nulls only needs no dictionary
             boolean dictionaryEncoded = dictionary != null && nulls < size && dictionary.build(values, isNull, size);
-            int bitWidth = 0;
             if (dictionaryEncoded) {
                 out.ensure(dictionary.size * 4);
                 for (int k = 0; k < dictionary.size; k++) {
                     out.int32((int) dictionary.distinct[k]);
                 }
                 sink.dictionaryPage(dictionary.size);
-                bitWidth = HybridEncoder.bitWidth(dictionary.size - 1);
             }
             for (int from = 0; from < size; from += pageRows) {
                 int to = Math.min(size, from + pageRows);
@@ -180,8 +175,7 @@ final class NumberColumns {
                     max = Math.max(max, v);
                 }
                 if (dictionaryEncoded) {
-                    out.u8(bitWidth);
-                    HybridEncoder.encode(scratch, 0, n, bitWidth, out);
+                    HybridEncoder.dictionaryIds(scratch, 0, n, dictionary.size, out);
                 }
                 boolean any = pageNulls < to - from;
                 sink.dataPage(to - from, pageStatistics(any ? le(min) : null, any ? le(max) : null, pageNulls),

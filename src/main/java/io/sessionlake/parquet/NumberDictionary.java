@@ -10,7 +10,6 @@ import java.util.Arrays;
  * told apart on the first rows and stay plain.
  */
 final class NumberDictionary {
-    static final int MAX_ENTRIES = 1 << 15;
     /** After this many values, more than half of them distinct means a dictionary will not pay. */
     private static final int SAMPLE = 4096;
     private static final long MIX = 0x9E3779B97F4A7C15L;
@@ -66,11 +65,11 @@ final class NumberDictionary {
         if (ids.length < rows) {
             ids = new int[rows];
         }
-        int capacity = Integer.highestOneBit(Math.max(16, Math.min(rows, MAX_ENTRIES) * 2)) * 2;
+        int capacity = HybridEncoder.dictionaryTableSlots(rows);
         if (keys.length < capacity) {
             keys = new long[capacity];
             slotIds = new int[capacity];
-            filled = new int[Math.min(capacity, MAX_ENTRIES + 1)];
+            filled = new int[Math.min(capacity, HybridEncoder.MAX_DICTIONARY_ENTRIES + 1)];
         } else { // empty the slots the last row group filled, not the whole table
             for (int k = 0; k < filledCount; k++) {
                 slotIds[filled[k]] = 0;
@@ -91,7 +90,7 @@ final class NumberDictionary {
             }
             slot = (slot + 1) & mask;
         }
-        if (size == MAX_ENTRIES) {
+        if (size == HybridEncoder.MAX_DICTIONARY_ENTRIES) {
             return -1;
         }
         keys[slot] = v;

@@ -14,8 +14,7 @@ import org.apache.parquet.column.Encoding;
  * values are encoded as they arrive (see {@link PlainStrings}).
  */
 final class StringColumn extends ColumnBuffer {
-    /** Beyond this many distinct values (or bytes of them) a dictionary stops paying for itself. */
-    private static final int MAX_DICTIONARY_ENTRIES = 1 << 15;
+    /** Beyond this many bytes of distinct values a dictionary stops paying for itself. */
     private static final int MAX_DICTIONARY_BYTES = 1 << 20;
 
     private final boolean dictionary;
@@ -58,7 +57,7 @@ final class StringColumn extends ColumnBuffer {
     @Override
     void writeChunk(ChunkSink sink, int pageRows) throws IOException {
         if (dictionary) {
-            boolean fits = distinct.build(values, size, MAX_DICTIONARY_ENTRIES, MAX_DICTIONARY_BYTES);
+            boolean fits = distinct.build(values, size, MAX_DICTIONARY_BYTES);
             if (fits && distinct.size > 0) { // a column of nulls only needs no dictionary
                 writeWithDictionary(sink, pageRows, distinct);
                 return;
@@ -74,7 +73,6 @@ final class StringColumn extends ColumnBuffer {
             out.bytes(d.bytes[k], 0, d.bytes[k].length);
         }
         sink.dictionaryPage(d.size);
-        int bitWidth = HybridEncoder.bitWidth(Math.max(0, d.size - 1));
         boolean[] isNull = optional ? nulls() : null;
         for (int from = 0; from < size; from += pageRows) {
             int to = Math.min(size, from + pageRows);
@@ -94,8 +92,7 @@ final class StringColumn extends ColumnBuffer {
                     maxRank = Math.max(maxRank, rank);
                 }
             }
-            out.u8(bitWidth);
-            HybridEncoder.encode(scratch, 0, n, bitWidth, out);
+            HybridEncoder.dictionaryIds(scratch, 0, n, d.size, out);
             byte[] min = maxRank < 0 ? null : d.bytes[d.byRank[minRank]];
             byte[] max = maxRank < 0 ? null : d.bytes[d.byRank[maxRank]];
             sink.dataPage(to - from, pageStatistics(min, max, (to - from) - n), optional, Encoding.PLAIN_DICTIONARY);
@@ -140,17 +137,17 @@ final class StringColumn extends ColumnBuffer {
         private String[] distinct = new String[64];
 
         /** @return false when the values exceed the limits (the dictionary is then unusable) */
-        boolean build(String[] values, int rows, int maxEntries, int maxBytes) {
+        boolean build(String[] values, int rows, int maxBytes) {
             size = 0;
             if (ids.length < rows) {
                 ids = new int[rows];
             }
-            int capacity = Integer.highestOneBit(Math.max(16, Math.min(rows, maxEntries) * 2)) * 2;
+            int capacity = HybridEncoder.dictionaryTableSlots(rows);
             if (keys.length < capacity) {
                 keys = new String[capacity];
                 others = new String[capacity];
                 slots = new int[capacity];
-                filled = new int[Math.min(capacity, maxEntries + 1)];
+                filled = new int[Math.min(capacity, HybridEncoder.MAX_DICTIONARY_ENTRIES + 1)];
             } else { // empty the slots the last row group filled, not the whole table
                 for (int k = 0; k < filledCount; k++) {
                     keys[filled[k]] = null;
@@ -185,7 +182,7 @@ final class StringColumn extends ColumnBuffer {
                 }
                 int id;
                 if (keys[slot] == null) {
-                    if (size == maxEntries) {
+                    if (size == HybridEncoder.MAX_DICTIONARY_ENTRIES) {
                         return false;
                     }
                     totalBytes += 4 + v.length();
