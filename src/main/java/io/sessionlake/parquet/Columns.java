@@ -1,44 +1,116 @@
 package io.sessionlake.parquet;
 
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnWriter;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.MessageType;
+
 /**
  * The row being written, seen by a {@link RowWriter}: one typed setter per Parquet column type, addressed
- * by the column's position in the schema. Each call appends to that column's buffer.
+ * by the column's position in the schema. Each call hands the value to parquet-java's writer of that
+ * column, which encodes it; the schemas are flat, so a value's repetition level is always 0 and its
+ * definition level is the column's maximum (0 for a required column, 1 for an optional one).
  */
 final class Columns {
-    private ColumnBuffer[] columns;
+    private final String[] names;
+    private final int[] definitionLevels;
+    /** Bit i set: column i has its value for the current row (the schemas have fewer than 64 columns). */
+    private final long everyColumn;
+    private ColumnWriter[] writers;
+    private long written;
+    /** The last string of each column and its bytes: pooled strings repeat by identity, row after row. */
+    private final String[] lastString;
+    private final Binary[] lastBinary;
 
-    Columns(ColumnBuffer[] columns) {
-        this.columns = columns;
+    Columns(MessageType schema) {
+        int n = schema.getColumns().size();
+        if (n >= 64) {
+            throw new IllegalArgumentException("a flat schema of at most 63 columns is supported, not " + n);
+        }
+        names = new String[n];
+        definitionLevels = new int[n];
+        for (int i = 0; i < n; i++) {
+            ColumnDescriptor d = schema.getColumns().get(i);
+            names[i] = d.getPrimitiveType().getName();
+            definitionLevels[i] = d.getMaxDefinitionLevel();
+            if (d.getMaxRepetitionLevel() != 0 || d.getPath().length != 1) {
+                throw new IllegalArgumentException("only flat columns are supported: " + String.join(".", d.getPath()));
+            }
+        }
+        everyColumn = (1L << n) - 1;
+        lastString = new String[n];
+        lastBinary = new Binary[n];
     }
 
-    /** Points the setters at another set of buffers (the next row group's). */
-    void use(ColumnBuffer[] buffers) {
-        this.columns = buffers;
+    /** Points the setters at the writers of another row group. */
+    void use(ColumnWriter[] columnWriters) {
+        this.writers = columnWriters;
+        java.util.Arrays.fill(lastString, null);
+        java.util.Arrays.fill(lastBinary, null);
     }
 
     void int64(int column, long value) {
-        ((NumberColumns.Int64) columns[column]).add(value);
+        writers[column].write(value, 0, definitionLevels[column]);
+        written |= 1L << column;
     }
 
     void int32(int column, int value) {
-        ((NumberColumns.Int32) columns[column]).add(value);
+        writers[column].write(value, 0, definitionLevels[column]);
+        written |= 1L << column;
     }
 
     /** An optional int32; null writes a null. */
     void int32(int column, Integer value) {
-        ((NumberColumns.Int32) columns[column]).add(value);
+        if (value == null) {
+            writeNull(column);
+        } else {
+            int32(column, value.intValue());
+        }
     }
 
     void float64(int column, double value) {
-        ((NumberColumns.Float64) columns[column]).add(value);
+        writers[column].write(value, 0, definitionLevels[column]);
+        written |= 1L << column;
     }
 
     void bool(int column, boolean value) {
-        ((NumberColumns.Bool) columns[column]).add(value);
+        writers[column].write(value, 0, definitionLevels[column]);
+        written |= 1L << column;
     }
 
     /** A string column; null writes a null. */
     void string(int column, String value) {
-        ((StringColumn) columns[column]).add(value);
+        if (value == null) {
+            writeNull(column);
+            return;
+        }
+        Binary bytes;
+        if (value == lastString[column]) {
+            bytes = lastBinary[column];
+        } else {
+            bytes = Binary.fromString(value);
+            lastString[column] = value;
+            lastBinary[column] = bytes;
+        }
+        writers[column].write(bytes, 0, definitionLevels[column]);
+        written |= 1L << column;
+    }
+
+    private void writeNull(int column) {
+        if (definitionLevels[column] == 0) {
+            throw new IllegalArgumentException("null for the required column " + names[column]);
+        }
+        writers[column].writeNull(0, 0);
+        written |= 1L << column;
+    }
+
+    /** Checks that the row writer set every column once; a skipped one would shift every later row. */
+    void endRow() {
+        if (written != everyColumn) {
+            long missing = everyColumn & ~written;
+            throw new IllegalStateException("the row writer did not set column "
+                    + names[Long.numberOfTrailingZeros(missing)] + ": it must set every column once per row");
+        }
+        written = 0;
     }
 }

@@ -2,48 +2,91 @@ package io.sessionlake.parquet;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
-import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
-import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
- * A Parquet layout (schema plus row writer) that opens writers on local files. Files are written
- * locally first and uploaded whole: the store never sees a partial object, and memory stays bounded
- * by the row group size rather than the object size.
+ * A Parquet layout (schema, row writer, and how parquet-java should encode each column) that opens writers
+ * on local files. Files are written locally first and uploaded whole: the store never sees a partial object,
+ * and memory stays bounded by the row group size rather than the object size.
  */
 public final class ParquetTable<T> {
-    /** Rows per row group: about parquet-mr's 16 MiB default for the feed's event rows, once encoded. */
+    /** Rows per row group: about 16 MiB of encoded clean events, a few row groups for a large object. */
     static final int ROW_GROUP_ROWS = 1 << 17;
-    /** A row group is flushed early when its plain-encoded strings (queries, attributes) reach this many bytes. */
-    static final long ROW_GROUP_PLAIN_BYTES = 32L << 20;
-    /** Only used by parquet-mr to pad row groups to file-system blocks, which we turn off. */
-    static final long ALIGNMENT_BLOCK_BYTES = 128L << 20;
+    /**
+     * A row group is also closed when its buffered pages reach this size (long queries or attributes): it is
+     * held in memory until then, and a 1 GB object must run in a 512 MiB heap.
+     */
+    static final long ROW_GROUP_BYTES = 32L << 20;
+    /** parquet-java's default: pages small enough for a reader to skip by their column index. */
+    static final int PAGE_ROWS = ParquetProperties.DEFAULT_PAGE_ROW_COUNT_LIMIT;
+    /**
+     * Longest min/max kept in the footer statistics and the column index. Longer text (user agents, queries,
+     * attributes) is truncated by parquet-java to a prefix that still bounds the values, as the column index
+     * already is by default; whole 10 KB user agents in every page's index would only cost bytes.
+     */
+    static final int STATISTICS_TRUNCATE_BYTES = ParquetProperties.DEFAULT_COLUMN_INDEX_TRUNCATE_LENGTH;
+    /** False-positive rate of the bloom filters: 1%, about 1.2 bytes per distinct id. */
+    static final double BLOOM_FILTER_FPP = 0.01;
+    /**
+     * Largest bloom filter of a column chunk: room for about 200,000 distinct ids at 1%, more than a row
+     * group holds. parquet-java sizes each filter from 1 KiB up to this by the distinct values it saw.
+     */
+    static final int BLOOM_FILTER_MAX_BYTES = 256 << 10;
+    /** Candidate sizes parquet-java tries, halving from the largest: 256 KiB down to 1 KiB. */
+    static final int BLOOM_FILTER_CANDIDATES = 9;
 
     private final MessageType schema;
     private final RowWriter<T> rows;
     private final CompressionCodecName codec;
-    private final Set<String> withoutDictionary;
-    private final Set<String> withoutStatistics;
+    private final ParquetProperties properties;
 
     /**
      * @param withoutDictionary columns whose values rarely repeat (ids, addresses, free text): a
      *     dictionary would be built and then thrown away for every row group
-     * @param withoutStatistics long text columns nobody filters on: min/max would only cost time and bytes
+     * @param bloomFiltered columns looked up by one value (a session, a customer): a bloom filter per row group
+     *     lets an engine skip the row groups that cannot hold it, where min/max of random ids cannot
      */
     ParquetTable(String schemaText, RowWriter<T> rows, CompressionCodecName codec, Set<String> withoutDictionary,
-            Set<String> withoutStatistics) {
+            Set<String> bloomFiltered) {
         this.schema = MessageTypeParser.parseMessageType(schemaText);
         this.rows = rows;
         this.codec = codec;
-        this.withoutDictionary = withoutDictionary;
-        this.withoutStatistics = withoutStatistics;
-        for (String name : union(withoutDictionary, withoutStatistics)) {
-            schema.getType(name); // fails now, not at the first flush, on a misspelt column
+        this.properties = properties(PAGE_ROWS, withoutDictionary, bloomFiltered);
+        new Columns(schema); // fails now, not at the first row, on a schema the row setters cannot write
+    }
+
+    private ParquetTable(ParquetTable<T> table, ParquetProperties properties) {
+        this.schema = table.schema;
+        this.rows = table.rows;
+        this.codec = table.codec;
+        this.properties = properties;
+    }
+
+    private ParquetProperties properties(int pageRows, Set<String> withoutDictionary, Set<String> bloomFiltered) {
+        ParquetProperties.Builder b = ParquetProperties.builder()
+                // v1 pages (PLAIN_DICTIONARY, PLAIN, RLE levels): what parquet-java writes by default and what
+                // every engine reads, older Athena and Hive ones included
+                .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+                .withDictionaryEncoding(true)
+                .withPageRowCountLimit(pageRows)
+                .withStatisticsTruncateLength(STATISTICS_TRUNCATE_BYTES)
+                .withColumnIndexTruncateLength(STATISTICS_TRUNCATE_BYTES);
+        for (String name : withoutDictionary) {
+            schema.getType(name); // fails now on a misspelt column
+            b.withDictionaryEncoding(name, false);
         }
+        for (String name : bloomFiltered) {
+            schema.getType(name);
+            // adaptive: the filter is sized by the distinct values the row group really has, not by a guess
+            b.withBloomFilterEnabled(name, true).withBloomFilterFPP(name, BLOOM_FILTER_FPP)
+                    .withBloomFilterCandidatesNumber(name, BLOOM_FILTER_CANDIDATES);
+        }
+        b.withAdaptiveBloomFilterEnabled(true).withMaxBloomFilterBytes(BLOOM_FILTER_MAX_BYTES);
+        return b.build();
     }
 
     public MessageType schema() {
@@ -58,46 +101,19 @@ public final class ParquetTable<T> {
         return rows;
     }
 
-    /**
-     * A file whose full row groups are encoded by {@code encoder} while the caller fills the next, or on the
-     * caller's thread when it is null.
-     */
-    TableFile<T> open(Path file, RowGroupEncoder encoder) throws IOException {
-        return new TableFile<>(file, this, ROW_GROUP_ROWS, TableFile.PAGE_ROWS, ROW_GROUP_PLAIN_BYTES, encoder);
+    ParquetProperties properties() {
+        return properties;
+    }
+
+    TableFile<T> open(Path file) throws IOException {
+        return new TableFile<>(file, this, ROW_GROUP_ROWS, ROW_GROUP_BYTES);
     }
 
     /** Smaller row groups and pages: lets tests cross their boundaries with few rows. */
-    TableFile<T> open(Path file, int rowGroupRows, int pageRows, RowGroupEncoder encoder) throws IOException {
-        return new TableFile<>(file, this, rowGroupRows, pageRows, ROW_GROUP_PLAIN_BYTES, encoder);
-    }
-
-    /** Empty buffers for one file, one per column in schema order. */
-    ColumnBuffer[] newBuffers() {
-        List<ColumnDescriptor> descriptors = schema.getColumns();
-        ColumnBuffer[] buffers = new ColumnBuffer[descriptors.size()];
-        for (int i = 0; i < buffers.length; i++) {
-            ColumnDescriptor d = descriptors.get(i);
-            String name = d.getPrimitiveType().getName();
-            boolean stats = !withoutStatistics.contains(name);
-            PrimitiveTypeName type = d.getPrimitiveType().getPrimitiveTypeName();
-            buffers[i] = switch (type) {
-                case INT64 -> new NumberColumns.Int64(d, stats, !withoutDictionary.contains(name));
-                case INT32 -> new NumberColumns.Int32(d, stats, !withoutDictionary.contains(name));
-                case DOUBLE -> new NumberColumns.Float64(d, stats);
-                case BOOLEAN -> new NumberColumns.Bool(d, stats);
-                case BINARY -> new StringColumn(d, !withoutDictionary.contains(name), stats);
-                default -> throw new IllegalArgumentException("no column buffer for " + type + " (" + name + ")");
-            };
-            if (type != PrimitiveTypeName.BINARY && type != PrimitiveTypeName.INT32 && d.getMaxDefinitionLevel() > 0) {
-                throw new IllegalArgumentException("optional " + type + " columns are not supported (" + name + ")");
-            }
-        }
-        return buffers;
-    }
-
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        java.util.HashSet<String> all = new java.util.HashSet<>(a);
-        all.addAll(b);
-        return all;
+    TableFile<T> open(Path file, int rowGroupRows, int pageRows) throws IOException {
+        ParquetProperties small = ParquetProperties.copy(properties).withPageRowCountLimit(pageRows)
+                .withMinRowCountForPageSizeCheck(Math.min(pageRows, ParquetProperties.DEFAULT_MINIMUM_RECORD_COUNT_FOR_CHECK))
+                .build();
+        return new TableFile<>(file, new ParquetTable<>(this, small), rowGroupRows, ROW_GROUP_BYTES);
     }
 }

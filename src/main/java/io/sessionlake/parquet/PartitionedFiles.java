@@ -22,13 +22,6 @@ public final class PartitionedFiles<T> implements AutoCloseable {
     private final Path dir;
     private final String name;
     private final ToLongFunction<T> epochDayOf;
-    /**
-     * Whether full row groups are encoded on a thread of their own: faster, but it keeps a second row group
-     * of buffers per file (about 15 MiB for clean events).
-     */
-    private final boolean concurrentEncoding;
-    /** Started with the first file; stays null when row groups are encoded on the writer's thread. */
-    private RowGroupEncoder encoder;
     private final TreeMap<LocalDate, TableFile<T>> writers = new TreeMap<>();
     private final TreeMap<LocalDate, Path> files = new TreeMap<>();
     private long rows;
@@ -36,9 +29,7 @@ public final class PartitionedFiles<T> implements AutoCloseable {
     private long currentDay;
 
     /** @param epochDayOf the UTC day (days since 1970-01-01) whose dt= partition a row belongs to */
-    public PartitionedFiles(ParquetTable<T> table, Path dir, String name, ToLongFunction<T> epochDayOf,
-            boolean concurrentEncoding) {
-        this.concurrentEncoding = concurrentEncoding;
+    public PartitionedFiles(ParquetTable<T> table, Path dir, String name, ToLongFunction<T> epochDayOf) {
         this.table = table;
         this.dir = dir;
         this.name = name;
@@ -53,10 +44,7 @@ public final class PartitionedFiles<T> implements AutoCloseable {
             current = writers.get(dt);
             if (current == null) {
                 Path file = dir.resolve(name + "-" + dt + ".parquet");
-                if (concurrentEncoding && encoder == null) {
-                    encoder = new RowGroupEncoder(name); // no thread for a run that writes nothing here
-                }
-                current = table.open(file, encoder);
+                current = table.open(file);
                 writers.put(dt, current);
                 files.put(dt, file);
             }
@@ -107,9 +95,6 @@ public final class PartitionedFiles<T> implements AutoCloseable {
         } finally {
             writers.clear();
             current = null;
-            if (encoder != null) {
-                encoder.close();
-            }
         }
         if (first != null) {
             throw first;

@@ -59,13 +59,13 @@ public final class Tables {
     public static ParquetTable<SessionRevision> sessionRevisions(CompressionCodecName codec) {
         return new ParquetTable<>(SESSION_SCHEMA, Tables::writeRevision, codec,
                 Set.of("session_id", "ip"),
-                Set.of("session_id", "ip", "user_agent", "landing_page", "referrer"));
+                Set.of("session_id", "customer_id"));
     }
 
     public static ParquetTable<Event> cleanEvents(CompressionCodecName codec) {
         return new ParquetTable<>(EVENT_SCHEMA, Tables::writeEvent, codec,
                 Set.of("event_id", "ip", "query", "attributes"),
-                Set.of("ip", "user_agent", "attributes", "page", "referrer", "query"));
+                Set.of("customer_id"));
     }
 
     private static void writeRevision(Columns out, SessionRevision r) {

@@ -37,9 +37,8 @@ import java.util.zip.ZipException;
 final class RunAttempt {
     private static final String PARQUET = "application/vnd.apache.parquet";
     /**
-     * Below this heap a run trades speed for room (a 1 GB object must run in 512 MiB): row groups are
-     * encoded on the writer's thread, and the end of the run, when the state is at its largest, goes one
-     * step at a time (Parquet writers, then the state's two sections, then the metrics, which build every
+     * Below this heap a run trades speed for room (a 1 GB object must run in 512 MiB): the end of the run,
+     * when the state is at its largest, goes one step at a time (Parquet writers, then the state's two sections, then the metrics, which build every
      * session once more) instead of all at once.
      */
     private static final long CONCURRENCY_MIN_HEAP = 1L << 30;
@@ -64,10 +63,10 @@ final class RunAttempt {
             long tRead = System.nanoTime();
             boolean roomy = Runtime.getRuntime().maxMemory() >= CONCURRENCY_MIN_HEAP;
             PartitionedFiles<Event> events = new PartitionedFiles<>(Tables.cleanEvents(settings.parquetCodec()), tmp,
-                    "events", e -> Timestamps.utcEpochDay(e.timeMicros()), roomy);
+                    "events", e -> Timestamps.utcEpochDay(e.timeMicros()));
             PartitionedFiles<SessionRevision> sessions = new PartitionedFiles<>(
                     Tables.sessionRevisions(settings.parquetCodec()), tmp, "sessions",
-                    r -> Timestamps.utcEpochDay(r.session().startMicros()), roomy);
+                    r -> Timestamps.utcEpochDay(r.session().startMicros()));
             Path rejectedFile;
             Map<LocalDate, Path> sessionFiles;
             try (RejectedLines rejected = new RejectedLines(tmp.resolve("rejected.jsonl"), key);
