@@ -2,8 +2,10 @@ package io.sessionlake.parquet;
 
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnWriter;
+import java.nio.charset.StandardCharsets;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
 
 /**
  * The row being written, seen by a {@link RowWriter}: one typed setter per Parquet column type, addressed
@@ -18,9 +20,16 @@ final class Columns {
     private final long everyColumn;
     private ColumnWriter[] writers;
     private long written;
-    /** The last string of each column and its bytes: pooled strings repeat by identity, row after row. */
-    private final String[] lastString;
-    private final Binary[] lastBinary;
+    /**
+     * Recent strings of each column and their UTF-8 bytes, by identity, in a direct-mapped cache: the parsers
+     * pool repeated values (user agents, pages, referrers, event types), so most rows repeat an instance
+     * seen shortly before, and its bytes need not be encoded again.
+     */
+    private static final int RECENT_STRINGS = 1 << 10;
+    /** Longer strings (queries, attributes: rarely repeated) are not kept: the cache holds at most ~0.5 MB a column. */
+    private static final int RECENT_MAX_CHARS = 512;
+    private final String[][] recentStrings;
+    private final Binary[][] recentBytes;
 
     Columns(MessageType schema) {
         int n = schema.getColumns().size();
@@ -38,15 +47,20 @@ final class Columns {
             }
         }
         everyColumn = (1L << n) - 1;
-        lastString = new String[n];
-        lastBinary = new Binary[n];
+        recentStrings = new String[n][];
+        recentBytes = new Binary[n][];
+        for (ColumnDescriptor d : schema.getColumns()) {
+            if (d.getPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.BINARY) {
+                int i = schema.getColumns().indexOf(d);
+                recentStrings[i] = new String[RECENT_STRINGS];
+                recentBytes[i] = new Binary[RECENT_STRINGS];
+            }
+        }
     }
 
     /** Points the setters at the writers of another row group. */
     void use(ColumnWriter[] columnWriters) {
         this.writers = columnWriters;
-        java.util.Arrays.fill(lastString, null);
-        java.util.Arrays.fill(lastBinary, null);
     }
 
     void int64(int column, long value) {
@@ -84,13 +98,18 @@ final class Columns {
             writeNull(column);
             return;
         }
+        int slot = System.identityHashCode(value) & (RECENT_STRINGS - 1);
+        String[] strings = recentStrings[column];
         Binary bytes;
-        if (value == lastString[column]) {
-            bytes = lastBinary[column];
+        if (strings[slot] == value) {
+            bytes = recentBytes[column][slot];
         } else {
-            bytes = Binary.fromString(value);
-            lastString[column] = value;
-            lastBinary[column] = bytes;
+            // a byte-array Binary, constant: hashed and compared faster by the dictionary than fromString's
+            bytes = Binary.fromConstantByteArray(value.getBytes(StandardCharsets.UTF_8));
+            if (value.length() <= RECENT_MAX_CHARS) {
+                strings[slot] = value;
+                recentBytes[column][slot] = bytes;
+            }
         }
         writers[column].write(bytes, 0, definitionLevels[column]);
         written |= 1L << column;

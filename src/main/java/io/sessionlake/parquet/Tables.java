@@ -65,7 +65,7 @@ public final class Tables {
     public static ParquetTable<Event> cleanEvents(CompressionCodecName codec) {
         return new ParquetTable<>(EVENT_SCHEMA, Tables::writeEvent, codec,
                 Set.of("event_id", "ip", "query", "attributes"),
-                Set.of("customer_id"));
+                Set.of());
     }
 
     private static void writeRevision(Columns out, SessionRevision r) {
