@@ -80,7 +80,9 @@ final class BackgroundWriter<T> implements AutoCloseable {
             while (!queue.offer(rows, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 rethrow();
                 if (!thread.isAlive()) {
-                    throw new IOException("the Parquet writer thread stopped");
+                    // a failure is recorded before the thread ends, so it is visible now: report it, not a guess
+                    rethrow();
+                    throw new IOException("the Parquet writer thread stopped without a failure (interrupted)");
                 }
             }
         } catch (InterruptedException e) {

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
 
 /**
@@ -81,6 +80,15 @@ final class ParsingPipeline implements AutoCloseable {
         }
     }
 
+    /** Where the pipeline's threads may be slowed down on purpose: the hand-overs whose timing varies under load. */
+    interface Pause {
+        enum Point { READ_BLOCK, END_OF_OBJECT, PARSE_CHUNK, AFTER_CHUNK }
+
+        Pause NONE = point -> { };
+
+        void at(Point point) throws InterruptedException;
+    }
+
     /** A block of whole lines as read; parsed by one parser thread into {@link #batch}. */
     private static final class Chunk {
         final LineBlocks.Block block;
@@ -104,6 +112,7 @@ final class ParsingPipeline implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final int maxLineBytes;
     private final LongPredicate isLate;
+    private final Pause pause;
     private volatile boolean cancelled;
     private boolean ended;
     /** Lines in the blocks handed to the caller so far. */
@@ -114,6 +123,13 @@ final class ParsingPipeline implements AutoCloseable {
     }
 
     ParsingPipeline(InputStream raw, int maxLineBytes, LongPredicate isLate, String name, int parsers) {
+        this(raw, maxLineBytes, isLate, name, parsers, Pause.NONE);
+    }
+
+    /** @param pause called by the reader and parser threads at the points of a hand-over: tests slow them there */
+    ParsingPipeline(InputStream raw, int maxLineBytes, LongPredicate isLate, String name, int parsers,
+            Pause pause) {
+        this.pause = pause;
         this.maxLineBytes = maxLineBytes;
         this.isLate = isLate;
         threads.add(new Thread(() -> read(raw), "sessionlake-read-" + name));
@@ -131,12 +147,10 @@ final class ParsingPipeline implements AutoCloseable {
         if (ended) {
             return null;
         }
-        Chunk c;
-        while ((c = inOrder.poll(100, TimeUnit.MILLISECONDS)) == null) {
-            if (!threads.get(0).isAlive() && inOrder.isEmpty()) {
-                throw new IOException("the reader thread of this object stopped without a result");
-            }
-        }
+        // No timeouts and no looks at whether a thread is alive: the reader always ends the object with a
+        // marker (carrying its failure, if any), and a parser always delivers a chunk (its batch or its
+        // failure). A slow thread is only slow; guessing from liveness read slow ones as dead under load.
+        Chunk c = inOrder.take();
         if (c.last) {
             ended = true;
             if (c.failure == null) {
@@ -144,11 +158,7 @@ final class ParsingPipeline implements AutoCloseable {
             }
             throw asIOException(c.failure);
         }
-        while (!c.parsed.await(100, TimeUnit.MILLISECONDS)) {
-            if (threads.stream().skip(1).noneMatch(Thread::isAlive)) {
-                throw new IOException("the parser threads of this object stopped without a result");
-            }
-        }
+        c.parsed.await();
         if (c.failure != null) {
             throw asIOException(c.failure);
         }
@@ -162,19 +172,23 @@ final class ParsingPipeline implements AutoCloseable {
     }
 
     private void read(InputStream raw) {
+        Throwable failure = null;
         try (LineBlocks blocks = new LineBlocks(LineBlocks.decoded(raw))) {
             for (LineBlocks.Block b = blocks.next(buffer()); b != null && !cancelled; b = blocks.next(buffer())) {
+                pause.at(Pause.Point.READ_BLOCK);
                 handOver(new Chunk(b));
             }
-            endWith(null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return; // only close() interrupts: the caller is not waiting for an end any more
         } catch (Throwable e) { // an Error too: the consumer must hear of it, not wait for a dead thread
-            try {
-                endWith(e); // after the blocks of the lines before the failure, so it can say where it was
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
+            failure = e; // after the blocks of the lines before the failure, so it can say where it was
+        }
+        try {
+            pause.at(Pause.Point.END_OF_OBJECT);
+            endWith(failure);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -209,14 +223,17 @@ final class ParsingPipeline implements AutoCloseable {
                     return;
                 }
                 try {
+                    pause.at(Pause.Point.PARSE_CHUNK);
                     c.batch = parseChunk(parser, lines.of(c.block), c);
-                } catch (RuntimeException | Error e) {
+                } catch (Throwable e) { // delivered to the caller in the chunk, whatever it is
                     c.failure = e;
+                } finally {
+                    if (c.block.bytes().length == BLOCK_BYTES) { // not one grown for a huge line
+                        freeBuffers.offer(c.block.bytes());
+                    }
+                    c.parsed.countDown();
                 }
-                if (c.block.bytes().length == BLOCK_BYTES) { // not one grown for a huge line
-                    freeBuffers.offer(c.block.bytes());
-                }
-                c.parsed.countDown();
+                pause.at(Pause.Point.AFTER_CHUNK);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
