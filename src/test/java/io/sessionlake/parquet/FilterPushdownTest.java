@@ -1,7 +1,9 @@
 package io.sessionlake.parquet;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sessionlake.run.RunReport;
 import io.sessionlake.testing.ColumnValues;
 import io.sessionlake.testing.ParquetFeeds;
 import io.sessionlake.testing.ParquetJavaReader;
@@ -25,6 +27,7 @@ import java.util.function.Predicate;
 import org.apache.parquet.filter2.predicate.FilterApi;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.io.api.Binary;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -50,8 +53,6 @@ class FilterPushdownTest {
         }
     }
 
-    private static final Map<Path, FileContent> CONTENT = new ConcurrentHashMap<>();
-    private static final Map<String, ColumnValues> VALUES = new ConcurrentHashMap<>();
 
     /**
      * A predicate pushed down to parquet-java, and the same predicate on one column's value in Java. The
@@ -93,6 +94,51 @@ class FilterPushdownTest {
         assertEveryFilteredReadIsRight(feed, FilterPushdownTest::absentValues);
     }
 
+    @Test
+    void generatedFeedHoldsTheEdgesReadersMustSurvive() {
+        Path bucket = Feed.GENERATED.bucket();
+        List<RunReport> reports = ParquetFeeds.reports(bucket);
+        assertTrue(reports.stream().mapToLong(r -> r.counts().duplicate()).sum() > 0, "duplicates delivered");
+        assertTrue(reports.stream().mapToLong(r -> r.counts().late()).sum() > 0, "late events delivered");
+        List<String> missing = new ArrayList<>();
+        boolean tombstone = false;
+        boolean severalPages = false;
+        for (String table : List.of("sessions", "clean_events")) {
+            Map<String, int[]> nullsAndValues = new LinkedHashMap<>();
+            boolean longText = false;
+            boolean nonAscii = false;
+            for (Path file : ParquetFeeds.parquetFiles(bucket, table)) {
+                FileContent content = ParquetJavaReader.content(file);
+                severalPages |= content.rowGroups().get(0).pageStarts(0).length > 1;
+                for (Column c : content.columns()) {
+                    int[] counts = nullsAndValues.computeIfAbsent(c.name(), k -> new int[2]);
+                    for (Row row : content.rows()) {
+                        Object v = row.values()[c.index()];
+                        counts[v == null ? 0 : 1]++;
+                        if (v instanceof Binary b) {
+                            String text = b.toStringUsingUTF8();
+                            longText |= text.length() >= 10_000;
+                            nonAscii |= text.chars().anyMatch(ch -> ch > 127);
+                        }
+                        tombstone |= c.name().equals("is_deleted") && Boolean.TRUE.equals(v);
+                    }
+                }
+            }
+            for (Column c : ParquetJavaReader.content(ParquetFeeds.parquetFiles(bucket, table).get(0)).columns()) {
+                int[] counts = nullsAndValues.get(c.name());
+                if (c.optional() && (counts[0] == 0 || counts[1] == 0)) {
+                    missing.add(table + "." + c.name() + " has " + counts[0] + " nulls and " + counts[1] + " values");
+                }
+            }
+            if (!longText || !nonAscii) {
+                missing.add(table + ": long text " + longText + ", non-ASCII text " + nonAscii);
+            }
+        }
+        assertTrue(tombstone, "a merged session left a tombstone");
+        assertTrue(severalPages, "a file spans several pages");
+        assertEquals(List.of(), missing);
+    }
+
     private static void assertEveryFilteredReadIsRight(Feed feed, Function<ColumnValues, List<Case>> cases) {
         List<String> wrong = new ArrayList<>();
         int reads = 0;
@@ -100,10 +146,9 @@ class FilterPushdownTest {
             List<Path> files = ParquetFeeds.parquetFiles(feed.bucket(), table);
             assertTrue(!files.isEmpty(), "the pipeline wrote " + table + " files");
             for (Path file : files) {
-                FileContent content = CONTENT.computeIfAbsent(file, FilterPushdownTest::readAll);
+                FileContent content = ParquetJavaReader.content(file);
                 for (Column column : content.columns()) {
-                    ColumnValues values = VALUES.computeIfAbsent(file + "#" + column.name(),
-                            k -> new ColumnValues(content, column));
+                    ColumnValues values = ColumnValues.of(content, column);
                     for (Case c : cases.apply(values)) {
                         reads++;
                         String problem = check(content, c);
@@ -164,14 +209,6 @@ class FilterPushdownTest {
             }
         }
         return true;
-    }
-
-    private static FileContent readAll(Path file) {
-        try {
-            return ParquetJavaReader.readAll(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static List<Case> equalities(ColumnValues v) {
