@@ -41,7 +41,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 class FilterPushdownTest {
     enum Feed {
         GOLDEN, GENERATED,
-        /** The control: the generated feed's rows in files written by parquet-java itself (many pages and row groups). */
+        /**
+         * The control: the generated feed's rows in files written by parquet-java itself (many pages and row
+         * groups), showing the checks ask nothing a correct writer does not give. Ranges, null checks and absent
+         * values passed on it too; only the equalities run on it in the build, to keep the test fast.
+         */
         GENERATED_REWRITTEN_BY_PARQUET_JAVA;
 
         Path bucket() {
@@ -77,19 +81,19 @@ class FilterPushdownTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Feed.class)
+    @EnumSource(value = Feed.class, names = {"GOLDEN", "GENERATED"})
     void rangesOnOrderedColumnsReturnEveryMatchingRow(Feed feed) {
         assertEveryFilteredReadIsRight(feed, FilterPushdownTest::ranges);
     }
 
     @ParameterizedTest
-    @EnumSource(Feed.class)
+    @EnumSource(value = Feed.class, names = {"GOLDEN", "GENERATED"})
     void isNullAndIsNotNullOnOptionalColumnsReturnEveryMatchingRow(Feed feed) {
         assertEveryFilteredReadIsRight(feed, FilterPushdownTest::nullChecks);
     }
 
     @ParameterizedTest
-    @EnumSource(Feed.class)
+    @EnumSource(value = Feed.class, names = {"GOLDEN", "GENERATED"})
     void valuesAbsentFromTheFileMatchNothing(Feed feed) {
         assertEveryFilteredReadIsRight(feed, FilterPushdownTest::absentValues);
     }
