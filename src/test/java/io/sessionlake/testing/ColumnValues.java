@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.parquet.io.api.Binary;
 
 /**
@@ -27,7 +28,14 @@ public final class ColumnValues {
     private final List<Object> distinct;
     private final List<Page> pages;
 
-    public ColumnValues(FileContent content, Column column) {
+    private static final Map<String, ColumnValues> CACHE = new ConcurrentHashMap<>();
+
+    /** The values of {@code column}, computed once per file and column for all the tests of a JVM. */
+    public static ColumnValues of(FileContent content, Column column) {
+        return CACHE.computeIfAbsent(content.path() + "#" + column.name(), k -> new ColumnValues(content, column));
+    }
+
+    private ColumnValues(FileContent content, Column column) {
         this.content = content;
         this.column = column;
         this.values = content.rows().stream().map(r -> r.values()[column.index()]).toArray();

@@ -42,6 +42,7 @@ public final class ParquetFeeds {
     private static Path golden;
     private static Path generated;
     private static Path rewritten;
+    private static final java.util.Map<Path, List<RunReport>> REPORTS = new java.util.HashMap<>();
 
     private ParquetFeeds() {
     }
@@ -82,6 +83,11 @@ public final class ParquetFeeds {
         return rewritten;
     }
 
+    /** The run reports of a bucket the pipeline processed, in processing order. */
+    public static synchronized List<RunReport> reports(Path bucket) {
+        return REPORTS.get(bucket);
+    }
+
     /** Every Parquet file under {@code prefix} of the bucket, in name order. */
     public static List<Path> parquetFiles(Path bucket, String prefix) {
         try (Stream<Path> files = Files.walk(bucket.resolve(prefix))) {
@@ -104,11 +110,13 @@ public final class ParquetFeeds {
             if (name == null) {
                 return bucket;
             }
-            for (RunReport r : Buckets.processAll(new LocalFolderStore(bucket), RunSettings.defaults())) {
+            List<RunReport> reports = Buckets.processAll(new LocalFolderStore(bucket), RunSettings.defaults());
+            for (RunReport r : reports) {
                 if (r.outcome() != RunReport.Outcome.SUCCEEDED) {
                     throw new IllegalStateException(name + ": " + r.key() + " did not succeed: " + r.error());
                 }
             }
+            REPORTS.put(bucket, List.copyOf(reports));
             return bucket;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

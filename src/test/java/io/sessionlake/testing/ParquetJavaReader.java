@@ -1,6 +1,7 @@
 package io.sessionlake.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.ParquetConfiguration;
@@ -86,6 +88,19 @@ public final class ParquetJavaReader {
         try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
             return reader.getFooter().getFileMetaData().getSchema();
         }
+    }
+
+    private static final Map<Path, FileContent> CONTENT = new ConcurrentHashMap<>();
+
+    /** {@link #readAll}, once per file for all the tests of a JVM (the files are not changed once written). */
+    public static FileContent content(Path file) {
+        return CONTENT.computeIfAbsent(file, f -> {
+            try {
+                return readAll(f);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     public static FileContent readAll(Path file) throws IOException {
