@@ -79,11 +79,13 @@ class FailurePathsTest {
         LocalFolderStore store = new LocalFolderStore(bucket);
         ObjectProcessor p = new ObjectProcessor(store, RunSettings.defaults(), Buckets.FIXED_CLOCK);
         assertEquals(RunReport.Outcome.SUCCEEDED, p.process("events/events-1.jsonl").outcome());
-        TreeMap<String, byte[]> before = Buckets.outputs(store, "sessions/", "clean_events/", "rejected/", "state/");
+        TreeMap<String, byte[]> before = Buckets.outputs(store, "sessions/", "clean_events/", "rejected/", "state/",
+                "metrics/", "runs/");
         RunReport again = p.process("events/events-1.jsonl");
         assertEquals(RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, again.outcome());
         assertEquals(1, again.stateSequence());
-        TreeMap<String, byte[]> after = Buckets.outputs(store, "sessions/", "clean_events/", "rejected/", "state/");
+        TreeMap<String, byte[]> after = Buckets.outputs(store, "sessions/", "clean_events/", "rejected/", "state/",
+                "metrics/", "runs/");
         assertEquals(before.keySet(), after.keySet());
         before.forEach((k, v) -> assertArrayEquals(v, after.get(k), k));
     }

@@ -66,9 +66,9 @@ class S3PipelineTest {
     void redeliveredEventIsSkippedAndWritesNothing() throws Exception {
         S3Store store = goldenBucket();
         processor(store).process(GOLDEN.get(0));
-        TreeMap<String, byte[]> before = Buckets.outputs(store, "sessions/", "clean_events/", "state/");
+        TreeMap<String, byte[]> before = Buckets.outputs(store, "sessions/", "clean_events/", "state/", "metrics/", "runs/");
         assertEquals(RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, processor(store).process(GOLDEN.get(0)).outcome());
-        TreeMap<String, byte[]> after = Buckets.outputs(store, "sessions/", "clean_events/", "state/");
+        TreeMap<String, byte[]> after = Buckets.outputs(store, "sessions/", "clean_events/", "state/", "metrics/", "runs/");
         assertEquals(before.keySet(), after.keySet());
         before.forEach((k, v) -> assertArrayEquals(v, after.get(k), k));
     }
