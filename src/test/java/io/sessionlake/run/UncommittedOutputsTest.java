@@ -103,6 +103,48 @@ class UncommittedOutputsTest {
                 Downloads.mirror(bucket, tmp.resolve("bucket"), OUTPUTS));
     }
 
+    @Test
+    void leftoversTheCommitCouldNotRemoveAreRemovedByTheNextDelivery() throws Exception {
+        Path cleanDir = tmp.resolve("uninterrupted");
+        LocalFolderStore clean = new LocalFolderStore(cleanDir);
+        fill(clean);
+        processor(clean).process(Y);
+        processor(clean).process(X);
+
+        Path bucketDir = tmp.resolve("deletes-fail");
+        LocalFolderStore bucket = new LocalFolderStore(bucketDir);
+        fill(bucket);
+        RunReport first = processor(failingFirstCommit(bucket)).process(X);
+        List<String> leftBehind = keys(bucket);
+        processor(bucket).process(Y);
+        ObjectStore noDeletes = new InterceptingStore(bucket, k -> { }) {
+            @Override
+            public void delete(String key) throws IOException {
+                throw new IOException("simulated: S3 refused the delete of " + key);
+            }
+        };
+        RunReport retry = processor(noDeletes).process(X);
+        assertEquals(RunReport.Outcome.SUCCEEDED, retry.outcome(), retry.error());
+        assertTrue(retry.warnings().stream().anyMatch(w -> w.startsWith("could not remove outputs")), retry.warnings().toString());
+        JsonNode report = new ObjectMapper().readTree(bucket.read(Layout.runReportKey(first.runId())).orElseThrow().bytes());
+        assertEquals("succeeded", report.get("outcome").asText());
+        assertEquals(leftBehind, sorted(report.get(RunRecords.PENDING).get("1")), "still named: " + report);
+
+        RunReport again = processor(bucket).process(X);
+        assertEquals(RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, again.outcome());
+        assertTrue(again.warnings().stream().anyMatch(w -> w.contains("removed outputs of attempts that did not commit")),
+                again.warnings().toString());
+        report = new ObjectMapper().readTree(bucket.read(Layout.runReportKey(first.runId())).orElseThrow().bytes());
+        assertFalse(report.has(RunRecords.PENDING), report.toString());
+        assertEquals(retry.outputs(), inOrder(report.get("outputs")), "the committed outputs stay named");
+        assertSameOutputs(clean, bucket);
+        assertCountedOnceAndSessionsEqual(cleanDir, bucketDir);
+    }
+
+    private static List<String> inOrder(JsonNode array) {
+        return java.util.stream.StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+    }
+
     /** X fails after writing, Y commits, X's retry commits. */
     private static void scenario(ObjectStore real, ObjectStore failing) throws Exception {
         RunReport first = processor(failing).process(X);
