@@ -49,7 +49,7 @@ class FailurePathsTest {
         Path crashed = goldenBucket("crashed");
         AtomicBoolean crashOnce = new AtomicBoolean(true);
         ObjectStore store = new InterceptingStore(new LocalFolderStore(crashed), key -> {
-            if (crashOnce.getAndSet(false)) {
+            if (key.equals(Layout.STATE_KEY) && crashOnce.getAndSet(false)) {
                 throw new IOException("simulated crash before the state commit");
             }
         });
@@ -58,6 +58,7 @@ class FailurePathsTest {
         assertEquals(RunReport.Outcome.FAILED, first.outcome());
         assertTrue(first.retryable());
         assertFalse(Files.exists(crashed.resolve(Layout.STATE_KEY)), "no state was committed");
+        assertTrue(Files.isDirectory(crashed.resolve("clean_events")), "the crash came after the outputs were written");
         for (String key : List.of("events/events-1.jsonl", "events/events-2.jsonl", "events/events-3.jsonl")) {
             assertEquals(RunReport.Outcome.SUCCEEDED, p.process(key).outcome());
         }
