@@ -145,6 +145,43 @@ class UncommittedOutputsTest {
         return java.util.stream.StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
     }
 
+    /**
+     * Two attempts of X at once from different states: A loads the empty state; before A's first upload, Y
+     * commits and B processes X from Y's state and commits it (B's cleanup finds none of A's keys yet). A's
+     * uploads land after that, its commit loses, and it must remove them: the report names another revision.
+     */
+    @Test
+    void anAttemptOvertakenByACommitOfTheSameObjectFromAnotherStateRemovesItsOutputs() throws Exception {
+        Path cleanDir = tmp.resolve("uninterrupted");
+        LocalFolderStore clean = new LocalFolderStore(cleanDir);
+        fill(clean);
+        processor(clean).process(Y);
+        processor(clean).process(X);
+
+        Path bucketDir = tmp.resolve("overtaken");
+        LocalFolderStore bucket = new LocalFolderStore(bucketDir);
+        fill(bucket);
+        AtomicBoolean overtake = new AtomicBoolean(true);
+        ObjectStore slow = new InterceptingStore(bucket, k -> { }) {
+            @Override
+            public void put(String key, Path file, String contentType) throws IOException {
+                if (overtake.getAndSet(false)) {
+                    assertEquals(RunReport.Outcome.SUCCEEDED, processor(bucket).process(Y).outcome());
+                    RunReport b = processor(bucket).process(X);
+                    assertEquals(RunReport.Outcome.SUCCEEDED, b.outcome(), b.error());
+                    assertEquals(2, b.stateSequence());
+                }
+                super.put(key, file, contentType);
+            }
+        };
+        RunReport a = processor(slow).process(X);
+        assertEquals(RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, a.outcome(), a.error());
+        assertEquals(2, a.attempts(), "lost the commit, then found the object in the ledger");
+
+        assertSameOutputs(clean, bucket);
+        assertCountedOnceAndSessionsEqual(cleanDir, bucketDir);
+    }
+
     /** X fails after writing, Y commits, X's retry commits. */
     private static void scenario(ObjectStore real, ObjectStore failing) throws Exception {
         RunReport first = processor(failing).process(X);
