@@ -53,6 +53,8 @@ class TemplatePermissionsTest {
      * grant that a path needs but this test cannot drive belongs here, with the reason, rather than untested.
      */
     private static final Map<String, String> UNUSED_BUT_KEPT = Map.of();
+    /** The template's two deployments (Variant parameter): the JVM and the native runtime. */
+    private static final List<String> VARIANTS = List.of("jvm", "native");
 
     private static final S3Requests processorWire = new S3Requests();
     private static final S3Requests apiWire = new S3Requests();
@@ -138,22 +140,30 @@ class TemplatePermissionsTest {
 
     @Test
     void everyS3RequestOfTheProcessorIsAllowedByItsRole() throws Exception {
-        assertEquals(List.of(), denied(policy("ProcessorFunction"), needs(processorWire)));
+        for (String variant : VARIANTS) {
+            assertEquals(List.of(), denied(policy(variant, "ProcessorFunction"), needs(processorWire)), variant);
+        }
     }
 
     @Test
     void everyS3PermissionOfTheProcessorsRoleIsUsed() throws Exception {
-        assertEquals(List.of(), unused(policy("ProcessorFunction"), needs(processorWire)));
+        for (String variant : VARIANTS) {
+            assertEquals(List.of(), unused(policy(variant, "ProcessorFunction"), needs(processorWire)), variant);
+        }
     }
 
     @Test
     void everyS3RequestOfTheApiIsAllowedByItsRole() throws Exception {
-        assertEquals(List.of(), denied(policy("ApiFunction"), needs(apiWire)));
+        for (String variant : VARIANTS) {
+            assertEquals(List.of(), denied(policy(variant, "ApiFunction"), needs(apiWire)), variant);
+        }
     }
 
     @Test
     void everyS3PermissionOfTheApisRoleIsUsed() throws Exception {
-        assertEquals(List.of(), unused(policy("ApiFunction"), needs(apiWire)));
+        for (String variant : VARIANTS) {
+            assertEquals(List.of(), unused(policy(variant, "ApiFunction"), needs(apiWire)), variant);
+        }
     }
 
     @Test
@@ -266,7 +276,11 @@ class TemplatePermissionsTest {
     }
 
     private static IamPolicy policy(String function) throws Exception {
-        JsonNode resources = TransformedTemplate.jvm();
+        return policy("jvm", function);
+    }
+
+    private static IamPolicy policy(String variant, String function) throws Exception {
+        JsonNode resources = TransformedTemplate.facts().get("variants").get(variant);
         return IamPolicy.of(resources, TransformedTemplate.roleOf(resources, function));
     }
 
