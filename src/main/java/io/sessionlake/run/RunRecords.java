@@ -55,6 +55,9 @@ final class RunRecords {
         TreeMap<Long, List<String>> pending() {
             TreeMap<Long, List<String>> out = new TreeMap<>();
             json.path(PENDING).fields().forEachRemaining(e -> {
+                if (!e.getKey().matches("[0-9]{1,18}")) {
+                    return; // not written by us: a report edited by hand names nothing we may delete
+                }
                 List<String> keys = new ArrayList<>();
                 e.getValue().forEach(k -> keys.add(k.asText()));
                 out.put(Long.parseLong(e.getKey()), keys);
@@ -114,7 +117,7 @@ final class RunRecords {
             if (old.isPresent()) {
                 TreeMap<Long, List<String>> pending = old.get().pending();
                 pending.remove(done.stateSequence());
-                leftovers = removeAll(pending);
+                leftovers = removeAll(pending, done.runId());
             }
             leftovers.values().forEach(left::addAll);
             return withPending(RunReportJson.toNode(done), leftovers);
@@ -151,7 +154,7 @@ final class RunRecords {
                 }
                 pending.remove(old.get().stateSequence());
                 did[0] = "removed outputs of attempts that did not commit";
-                return withPending(old.get().json().deepCopy(), removeAll(pending));
+                return withPending(old.get().json().deepCopy(), removeAll(pending, committed.runId()));
             }
             TreeMap<Long, List<String>> pending = old.map(Stored::pending).orElseGet(TreeMap::new);
             ObjectNode n;
@@ -175,7 +178,7 @@ final class RunRecords {
                 outputs.forEach(out::add);
                 n.putArray("warnings").add("report rewritten by a later delivery: the run committed as revision "
                         + revision + ", its own report said " + (o.outcome().isEmpty() ? "nothing" : o.outcome()));
-                pending = removeAll(pending);
+                pending = removeAll(pending, committed.runId());
             }
             did[0] = "rewrote the report as succeeded";
             return withPending(n, pending);
@@ -183,11 +186,17 @@ final class RunRecords {
         return did[0];
     }
 
-    /** Deletes every key; returns those whose deletion failed, by revision. */
-    private TreeMap<Long, List<String>> removeAll(TreeMap<Long, List<String>> pending) {
+    /**
+     * Deletes every key that is an output of this run (a report names nothing else unless edited by hand);
+     * returns those whose deletion failed, by revision.
+     */
+    private TreeMap<Long, List<String>> removeAll(TreeMap<Long, List<String>> pending, String runId) {
         TreeMap<Long, List<String>> left = new TreeMap<>();
         for (Map.Entry<Long, List<String>> e : pending.entrySet()) {
             for (String key : e.getValue()) {
+                if (!Layout.isOutputOf(key, runId)) {
+                    continue;
+                }
                 try {
                     store.delete(key);
                 } catch (IOException | RuntimeException failed) {

@@ -182,6 +182,27 @@ class UncommittedOutputsTest {
         assertCountedOnceAndSessionsEqual(cleanDir, bucketDir);
     }
 
+    @Test
+    void aReportCanOnlyMakeARunRemoveItsOwnOutputs() throws Exception {
+        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("edited"));
+        fill(bucket);
+        assertEquals(RunReport.Outcome.SUCCEEDED, processor(bucket).process(Y).outcome());
+        String y = Layout.sessionsKey(java.time.LocalDate.parse("2022-04-21"), 1, RunIds.of(Y, bucket.stat(Y).orElseThrow().etag()));
+        assertTrue(bucket.stat(y).isPresent());
+        String x = RunIds.of(X, bucket.stat(X).orElseThrow().etag());
+        String mine = Layout.cleanEventsKey(java.time.LocalDate.parse("2022-04-21"), 7, x);
+        bucket.put(mine, new byte[] {1}, "application/vnd.apache.parquet");
+        bucket.put(Layout.runReportKey(x), ("{\"outcome\": \"failed\", \"" + RunRecords.PENDING + "\": {\"7\": [\""
+                + Layout.STATE_KEY + "\", \"" + X + "\", \"" + y + "\", \"" + mine + "\"], \"x\": [\"" + Y + "\"]}}")
+                .getBytes(StandardCharsets.UTF_8), "application/json");
+
+        assertEquals(RunReport.Outcome.SUCCEEDED, processor(bucket).process(X).outcome());
+        assertTrue(bucket.stat(mine).isEmpty(), "X's own leftover goes");
+        for (String other : List.of(Layout.STATE_KEY, X, Y, y)) {
+            assertTrue(bucket.stat(other).isPresent(), other + " is no output of X and stays");
+        }
+    }
+
     /** X fails after writing, Y commits, X's retry commits. */
     private static void scenario(ObjectStore real, ObjectStore failing) throws Exception {
         RunReport first = processor(failing).process(X);
