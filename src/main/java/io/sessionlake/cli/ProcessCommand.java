@@ -74,6 +74,9 @@ final class ProcessCommand {
         if (r.error() != null) {
             b.append("\n  error: ").append(r.error());
         }
+        for (String w : r.warnings()) {
+            b.append("\n  warning: ").append(w);
+        }
         return b.toString();
     }
 }

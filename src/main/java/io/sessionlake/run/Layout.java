@@ -36,6 +36,13 @@ public final class Layout {
         return "rejected/" + partName(revision, runId) + ".jsonl";
     }
 
+    /** Whether a key is one a run with this id writes: a report can only ever make a run delete its own outputs. */
+    public static boolean isOutputOf(String key, String runId) {
+        String part = "r[0-9]{12}-" + java.util.regex.Pattern.quote(runId);
+        return key.matches("(sessions|clean_events)/dt=[0-9]{4}-[0-9]{2}-[0-9]{2}/" + part + "\\.parquet")
+                || key.matches("rejected/" + part + "\\.jsonl");
+    }
+
     public static String runReportKey(String runId) {
         return "runs/" + runId + ".json";
     }

@@ -56,6 +56,21 @@ final class MetricsPublisher {
         throw new IOException("could not publish " + Layout.METRICS_KEY + " after " + ATTEMPTS + " attempts");
     }
 
+    /**
+     * The repair a redelivery does: publishes the metrics of this committed state only when the published ones
+     * are older or missing (the publish after its commit failed). Reads, and writes nothing when they are current.
+     *
+     * @return whether it published
+     */
+    boolean publishIfBehind(SessionState state) throws IOException {
+        Optional<ObjectStore.StoredBytes> current = store.read(Layout.METRICS_KEY);
+        if (state.sequence() == 0 || current.isPresent() && sequenceOf(current.get().bytes()) >= state.sequence()) {
+            return false;
+        }
+        publish(render(state), state.sequence());
+        return true;
+    }
+
     private static long sequenceOf(byte[] metrics) {
         try {
             JsonNode n = JSON.readTree(metrics);

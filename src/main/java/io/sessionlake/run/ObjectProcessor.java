@@ -8,21 +8,29 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Processes one input object as one run, with the commit protocol of a table format: load the state and
- * its ETag, sessionize, write every output under a deterministic name, then commit the state with a
- * conditional write. Losing that race removes this attempt's outputs, reloads and redoes; an object already
- * in the ledger is skipped. Metrics and the run report follow the commit, and only describe committed state.
+ * its ETag, sessionize, name every output in the run's report before writing it, write the outputs under
+ * deterministic names, then commit the state with a conditional write. Losing that race removes this
+ * attempt's outputs, reloads and redoes; an object already in the ledger is skipped. After the commit nothing
+ * fails the run: the metrics and the report are tried a few times, and what still fails is a warning in the
+ * report, repaired by a later run (metrics) or a later delivery of the object (metrics and report).
  */
 public final class ObjectProcessor {
+    /** Work after the commit: tries and the pause before each. */
+    private static final long[] AFTER_COMMIT_PAUSES_MILLIS = {0, 100, 400};
+
     private final ObjectStore store;
     private final RunSettings settings;
     private final Clock clock;
     private final StateRepository states;
     private final MetricsPublisher metrics;
+    private final RunRecords records;
     private final RunAttempt attempts;
 
     public ObjectProcessor(ObjectStore store, RunSettings settings, Clock clock) {
@@ -31,7 +39,15 @@ public final class ObjectProcessor {
         this.clock = clock;
         this.states = new StateRepository(store);
         this.metrics = new MetricsPublisher(store, clock);
+        this.records = new RunRecords(store);
         this.attempts = new RunAttempt(store, settings, metrics);
+    }
+
+    /** A report says the object succeeded and the state lists it: another attempt committed it meanwhile. */
+    private static final class CommittedMeanwhile extends RuntimeException {
+        CommittedMeanwhile() {
+            super(null, null, false, false);
+        }
     }
 
     public RunReport process(String key) {
@@ -41,36 +57,38 @@ public final class ObjectProcessor {
         try {
             input = store.stat(key).orElseThrow(() -> new ObjectNotFoundException(store.location(), key));
         } catch (ObjectNotFoundException e) {
-            return failed(key, null, 0, started, 0, new RunFailedException(e.getMessage(), false, e));
+            return failed(key, null, 0, started, 0, new RunFailedException(e.getMessage(), false, e), null);
         } catch (IOException e) {
             return failed(key, null, 0, started, 0, new RunFailedException(
-                    "cannot reach " + store.location() + " to read " + key + ": " + e.getMessage(), true, e));
+                    "cannot reach " + store.location() + " to read " + key + ": " + e.getMessage(), true, e), null);
         }
         String runId = RunIds.of(key, input.etag());
         int attempt = 0;
+        RunAttempt.Result[] announced = {null};
         try {
             while (true) {
                 attempt++;
                 StateRepository.Loaded loaded = states.load(settings.sessions());
                 SessionState state = loaded.state();
                 if (state.hasProcessed(key, input.etag())) {
-                    writeMetrics(state);
-                    return report(runId, input, RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, null, false, null,
-                            0, 0, state.watermark(), state.watermark(), state.sequence(), List.of(),
-                            Map.of("total", millisSince(t0)), attempt, started);
+                    return skipped(runId, input, state, attempt, started, t0);
                 }
                 state.requireConfig(settings.sessions());
-                RunAttempt.Result a = attempts.run(key, input.etag(), runId, state);
+                int thisAttempt = attempt;
+                RunAttempt.Result a;
+                try {
+                    a = attempts.run(key, input.etag(), runId, state, planned -> {
+                        announce(runId, input, planned, thisAttempt, started);
+                        announced[0] = planned;
+                    });
+                } catch (CommittedMeanwhile e) {
+                    continue; // the next load finds the object in the ledger
+                }
                 long tCommit = System.nanoTime();
                 try {
                     states.commit(a.stateBytes, loaded.etag());
                 } catch (ConcurrentUpdateException lostRace) {
-                    // The winner may have processed this very object from the same state: then it wrote
-                    // these very keys, which are committed output now and must stay. The next loop finds
-                    // the object in the ledger and reports the skip.
-                    if (!states.load(settings.sessions()).state().hasProcessed(key, input.etag())) {
-                        removeOutputs(a.outputs);
-                    }
+                    removeOutputsOfLostRace(runId, input, a);
                     if (attempt >= settings.maxCommitAttempts()) {
                         throw new RunFailedException("gave up after " + attempt
                                 + " attempts: other runs kept committing the state first", true, lostRace);
@@ -78,49 +96,140 @@ public final class ObjectProcessor {
                     continue;
                 }
                 a.timings.put("commit_state", millisSince(tCommit));
-                long tAfter = System.nanoTime();
-                metrics.publish(a.metricsJson, state.sequence());
-                a.timings.put("write_metrics", millisSince(tAfter));
-                a.timings.put("total", millisSince(t0));
-                RunReport done = report(runId, input, RunReport.Outcome.SUCCEEDED, null, false, a.counts,
-                        a.revisions, a.tombstones, a.changes.watermarkBefore(), a.changes.watermarkAfter(),
-                        state.sequence(), a.outputs, a.timings, attempt, started);
-                store.put(Layout.runReportKey(runId), RunReportJson.render(done), "application/json");
-                return done;
+                return afterCommit(runId, input, a, attempt, started, t0);
             }
         } catch (RunFailedException e) {
-            return failed(key, input, attempt, started, t0, e);
+            return failed(key, input, attempt, started, t0, e, announced[0]);
         } catch (IllegalStateException e) {
-            return failed(key, input, attempt, started, t0, new RunFailedException(e.getMessage(), false, e));
+            return failed(key, input, attempt, started, t0, new RunFailedException(e.getMessage(), false, e),
+                    announced[0]);
         } catch (IOException | UncheckedIOException e) {
             return failed(key, input, attempt, started, t0, new RunFailedException(
-                    "storage error in " + store.location() + " while processing " + key + ": " + e.getMessage(), true, e));
+                    "storage error in " + store.location() + " while processing " + key + ": " + e.getMessage(), true, e),
+                    announced[0]);
         }
     }
 
-    private void removeOutputs(List<String> keys) {
-        for (String k : keys) {
+    /** Names this attempt's keys in the run's report before any is written. */
+    private void announce(String runId, ObjectStore.ObjectInfo input, RunAttempt.Result a, int attempt,
+            Instant started) throws IOException {
+        RunReport running = report(runId, input, RunReport.Outcome.RUNNING, null, false, a.counts, a.revisions,
+                a.tombstones, a.changes.watermarkBefore(), a.changes.watermarkAfter(), a.revision, a.planned,
+                a.timings, attempt, started, List.of());
+        if (records.announce(running, false)) {
+            return;
+        }
+        // The report says succeeded. It is written after the commit, so if the state does not list the object,
+        // the report is from another history (a rebuild, or the object's content back to an earlier version).
+        if (states.load(settings.sessions()).state().hasProcessed(input.key(), input.etag())) {
+            throw new CommittedMeanwhile();
+        }
+        records.announce(running, true);
+    }
+
+    /**
+     * After losing the commit race. If the winner did not commit this object, nothing ever will commit these keys
+     * (their revision is taken): they go. If it did, from the same state, they are its keys with its bytes and
+     * stay; from another state, they go, as its report names another revision.
+     */
+    private void removeOutputsOfLostRace(String runId, ObjectStore.ObjectInfo input, RunAttempt.Result a)
+            throws IOException {
+        if (states.load(settings.sessions()).state().hasProcessed(input.key(), input.etag())) {
+            Optional<RunRecords.Stored> report = records.read(runId);
+            if (report.isEmpty() || !report.get().succeeded() || report.get().stateSequence() == a.revision) {
+                return; // unknown or the winner's own keys: clean nothing up
+            }
+        }
+        for (String k : a.outputs) {
             try {
                 store.delete(k);
             } catch (IOException e) {
-                // an orphan of a lost race: its rows carry a revision no committed state points to
+                // still named in the report's pending outputs: the attempt that commits removes it
             }
         }
     }
 
-    private void writeMetrics(SessionState state) throws IOException {
-        metrics.publish(state);
+    /** The state is committed: from here on, failures are warnings. */
+    private RunReport afterCommit(String runId, ObjectStore.ObjectInfo input, RunAttempt.Result a, int attempt,
+            Instant started, long t0) {
+        List<String> warnings = new ArrayList<>();
+        long tAfter = System.nanoTime();
+        bestEffort("publishing " + Layout.METRICS_KEY + " (a later run or delivery publishes it)",
+                () -> metrics.publish(a.metricsJson, a.revision), warnings);
+        a.timings.put("write_metrics", millisSince(tAfter));
+        a.timings.put("total", millisSince(t0));
+        RunReport done = report(runId, input, RunReport.Outcome.SUCCEEDED, null, false, a.counts, a.revisions,
+                a.tombstones, a.changes.watermarkBefore(), a.changes.watermarkAfter(), a.revision, a.outputs,
+                a.timings, attempt, started, List.copyOf(warnings));
+        List<String> more = new ArrayList<>();
+        bestEffort("recording the run report " + Layout.runReportKey(runId) + " (a later delivery rewrites it)", () -> {
+            List<String> left = records.succeeded(done);
+            if (!left.isEmpty()) {
+                more.add("could not remove outputs of attempts that did not commit: " + left
+                        + " (named in the report; a later delivery of the object removes them)");
+            }
+        }, more);
+        return done.withWarnings(more);
+    }
+
+    /** A delivery of a committed object: reports the skip, and repairs what failed after that commit. */
+    private RunReport skipped(String runId, ObjectStore.ObjectInfo input, SessionState state, int attempt,
+            Instant started, long t0) {
+        List<String> warnings = new ArrayList<>();
+        RunReport committed = report(runId, input, RunReport.Outcome.SUCCEEDED, null, false, null, 0, 0,
+                SessionState.NO_WATERMARK, SessionState.NO_WATERMARK, 0, List.of(), Map.of(), 0, started, List.of());
+        bestEffort("repairing the run report " + Layout.runReportKey(runId), () -> {
+            String did = records.repairCommitted(committed);
+            if (did != null) {
+                warnings.add("repaired the run report: " + did);
+            }
+        }, warnings);
+        bestEffort("repairing " + Layout.METRICS_KEY, () -> {
+            if (metrics.publishIfBehind(state)) {
+                warnings.add("repaired " + Layout.METRICS_KEY + ": published the metrics of state " + state.sequence()
+                        + ", which the run that committed it had not");
+            }
+        }, warnings);
+        return report(runId, input, RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, null, false, null, 0, 0,
+                state.watermark(), state.watermark(), state.sequence(), List.of(), Map.of("total", millisSince(t0)),
+                attempt, started, warnings);
+    }
+
+    private interface Work {
+        void run() throws IOException;
+    }
+
+    /** Tries a few times; a failure that remains becomes a warning, never an exception. */
+    private static void bestEffort(String what, Work work, List<String> warnings) {
+        Exception last = null;
+        for (long pause : AFTER_COMMIT_PAUSES_MILLIS) {
+            try {
+                Thread.sleep(pause);
+                work.run();
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                last = e;
+                break;
+            } catch (IOException | RuntimeException e) {
+                last = e;
+            }
+        }
+        warnings.add("failed " + what + ": " + last);
     }
 
     private RunReport failed(String key, ObjectStore.ObjectInfo input, int attempts, Instant started, long t0,
-            RunFailedException e) {
+            RunFailedException e, RunAttempt.Result announced) {
         String runId = input == null ? RunIds.of(key, "") : RunIds.of(key, input.etag());
+        // an attempt that got as far as naming its outputs reports what it counted and which revision it tried
         RunReport r = new RunReport(runId, store.location(), key, input == null ? null : input.etag(),
-                input == null ? 0 : input.size(), RunReport.Outcome.FAILED, e.getMessage(), e.retryable(), null, 0, 0,
-                SessionState.NO_WATERMARK, SessionState.NO_WATERMARK, 0, List.of(),
-                Map.of("total", t0 == 0 ? 0 : millisSince(t0)), attempts, started, clock.instant());
+                input == null ? 0 : input.size(), RunReport.Outcome.FAILED, e.getMessage(), e.retryable(),
+                announced == null ? null : announced.counts, announced == null ? 0 : announced.revisions,
+                announced == null ? 0 : announced.tombstones, SessionState.NO_WATERMARK, SessionState.NO_WATERMARK,
+                announced == null ? 0 : announced.revision, List.of(),
+                Map.of("total", t0 == 0 ? 0 : millisSince(t0)), attempts, started, clock.instant(), List.of());
         try {
-            store.put(Layout.runReportKey(runId), RunReportJson.render(r), "application/json");
+            records.failed(r);
         } catch (IOException | RuntimeException ignored) {
             // the report is best effort when storage itself is what failed; the caller still gets it
         }
@@ -129,10 +238,11 @@ public final class ObjectProcessor {
 
     private RunReport report(String runId, ObjectStore.ObjectInfo input, RunReport.Outcome outcome, String error,
             boolean retryable, LineCounts counts, int revisions, int tombstones, long wmBefore, long wmAfter,
-            long sequence, List<String> outputs, Map<String, Long> timings, int attempts, Instant started) {
+            long sequence, List<String> outputs, Map<String, Long> timings, int attempts, Instant started,
+            List<String> warnings) {
         return new RunReport(runId, store.location(), input.key(), input.etag(), input.size(), outcome, error,
                 retryable, counts, revisions, tombstones, wmBefore, wmAfter, sequence, outputs, timings, attempts,
-                started, clock.instant());
+                started, clock.instant(), warnings);
     }
 
     static long millisSince(long t0) {

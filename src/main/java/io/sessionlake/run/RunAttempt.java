@@ -53,8 +53,17 @@ final class RunAttempt {
         this.metrics = metrics;
     }
 
-    /** One pass over the object into local files, then the uploads; nothing is committed here. */
-    Result run(String key, String etag, String runId, SessionState state) throws IOException {
+    /** Called once an attempt knows every key it will write, before it writes any. */
+    interface BeforeUploads {
+        void announce(Result planned) throws IOException;
+    }
+
+    /**
+     * One pass over the object into local files, then the uploads; nothing is committed here. The keys are
+     * announced before the first upload, so an attempt that dies half way has named everything it wrote.
+     */
+    Result run(String key, String etag, String runId, SessionState state, BeforeUploads beforeUploads)
+            throws IOException {
         Path tmp = Files.createTempDirectory("sessionlake-run-");
         try {
             Result a = new Result();
@@ -117,15 +126,24 @@ final class RunAttempt {
                 a.timings.put("write_session_revisions", ObjectProcessor.millisSince(tChanges));
             }
 
-            long tWrite = System.nanoTime();
+            Map<String, Path> planned = new LinkedHashMap<>();
             for (Map.Entry<LocalDate, Path> f : sessionFiles.entrySet()) {
-                upload(a, Layout.sessionsKey(f.getKey(), revision, runId), f.getValue(), PARQUET);
+                planned.put(Layout.sessionsKey(f.getKey(), revision, runId), f.getValue());
             }
             for (Map.Entry<LocalDate, Path> f : a.eventFiles.entrySet()) {
-                upload(a, Layout.cleanEventsKey(f.getKey(), revision, runId), f.getValue(), PARQUET);
+                planned.put(Layout.cleanEventsKey(f.getKey(), revision, runId), f.getValue());
             }
             if (rejectedFile != null) {
-                upload(a, Layout.rejectedKey(revision, runId), rejectedFile, "application/x-ndjson");
+                planned.put(Layout.rejectedKey(revision, runId), rejectedFile);
+            }
+            a.revision = revision;
+            a.planned = List.copyOf(planned.keySet());
+            long tAnnounce = System.nanoTime();
+            beforeUploads.announce(a);
+            a.timings.put("announce_outputs", ObjectProcessor.millisSince(tAnnounce));
+            long tWrite = System.nanoTime();
+            for (Map.Entry<String, Path> f : planned.entrySet()) {
+                upload(a, f.getKey(), f.getValue(), f.getKey().endsWith(".parquet") ? PARQUET : "application/x-ndjson");
             }
             a.timings.put("write_outputs", ObjectProcessor.millisSince(tWrite));
             return a;
@@ -226,6 +244,10 @@ final class RunAttempt {
         final LineCounts counts = new LineCounts();
         final List<String> outputs = new ArrayList<>();
         final Map<String, Long> timings = new LinkedHashMap<>();
+        /** The revision this attempt's rows carry, the sequence its commit would give the state. */
+        long revision;
+        /** Every key this attempt writes, known before the first upload. */
+        List<String> planned = List.of();
         IncrementalRun.RunChanges changes;
         Map<LocalDate, Path> eventFiles;
         /** The state after this run and the metrics of it, encoded, ready for the commit. */

@@ -4,7 +4,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** What one run did with one input object (SPEC 6, runs/). */
+/**
+ * What one run did with one input object (SPEC 6, runs/). {@code warnings}: what failed after the state
+ * commit (metrics, the report itself) and did not fail the run.
+ */
 public record RunReport(
         String runId,
         String bucket,
@@ -24,10 +27,16 @@ public record RunReport(
         Map<String, Long> timingsMillis,
         int attempts,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        List<String> warnings) {
 
+    /**
+     * {@code running} is only ever stored, never returned: the report an attempt writes before its uploads,
+     * naming the keys it is about to write (see {@link RunRecords}).
+     */
     public enum Outcome {
-        SUCCEEDED("succeeded"), SKIPPED_ALREADY_PROCESSED("skipped_already_processed"), FAILED("failed");
+        SUCCEEDED("succeeded"), SKIPPED_ALREADY_PROCESSED("skipped_already_processed"), FAILED("failed"),
+        RUNNING("running");
 
         private final String code;
 
@@ -38,5 +47,25 @@ public record RunReport(
         public String code() {
             return code;
         }
+
+        public static Outcome ofCode(String code) {
+            for (Outcome o : values()) {
+                if (o.code.equals(code)) {
+                    return o;
+                }
+            }
+            throw new IllegalArgumentException("no run outcome " + code);
+        }
+    }
+
+    public RunReport withWarnings(List<String> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        List<String> all = new java.util.ArrayList<>(warnings);
+        all.addAll(more);
+        return new RunReport(runId, bucket, key, etag, sizeBytes, outcome, error, retryable, counts, sessionRevisions,
+                sessionTombstones, watermarkBefore, watermarkAfter, stateSequence, outputs, timingsMillis, attempts,
+                startedAt, finishedAt, List.copyOf(all));
     }
 }

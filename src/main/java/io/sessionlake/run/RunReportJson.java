@@ -53,6 +53,9 @@ public final class RunReportJson {
         root.put("attempts", r.attempts());
         root.put("started_at", r.startedAt().toString());
         root.put("finished_at", r.finishedAt().toString());
+        if (!r.warnings().isEmpty()) {
+            root.putArray("warnings").addAll(r.warnings().stream().map(root::textNode).toList());
+        }
         return root;
     }
 

@@ -5,12 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,9 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,20 +21,16 @@ import org.junit.jupiter.api.Test;
  * cfn-lint or aws-sam-translator is not installed; nothing here talks to AWS.
  */
 class InfraTemplateTest {
-    private static final Path TEMPLATE = Path.of("infra", "template.yaml");
+    private static final Path TEMPLATE = TransformedTemplate.TEMPLATE;
 
     // The fictitious stack check_template.py resolves the template for (stack "sessionlake", defaults).
-    private static final String BUCKET = "sessionlake-123456789012-us-east-1";
+    private static final String BUCKET = TransformedTemplate.BUCKET;
     private static final String BUCKET_ARN = "arn:aws:s3:::" + BUCKET;
     private static final String PROCESSOR = "sessionlake-processor";
     private static final String API = "sessionlake-api";
     private static final String PROCESSOR_ARN = "arn:aws:lambda:us-east-1:123456789012:function:" + PROCESSOR;
     private static final String QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:sessionlake-processor-failures";
 
-    private static JsonNode facts;
-
-    private record Output(int code, String stdout, String stderr) {
-    }
 
     // ---------------------------------------------------------------------------------------------
     // cfn-lint
@@ -50,7 +38,7 @@ class InfraTemplateTest {
 
     @Test
     void templateHasNoLintErrors() throws Exception {
-        Output lint = exec("cfn-lint", TEMPLATE.toString());
+        TransformedTemplate.Output lint = exec("cfn-lint", TEMPLATE.toString());
         // cfn-lint's exit code is a bit set: 2 errors, 4 warnings, 8 informational.
         assertEquals(0, lint.code() & 2, "cfn-lint found errors:\n" + lint.stdout() + lint.stderr());
         assertEquals(0, lint.code() & ~(2 | 4 | 8), "cfn-lint failed to run:\n" + lint.stdout() + lint.stderr());
@@ -61,18 +49,22 @@ class InfraTemplateTest {
     // ---------------------------------------------------------------------------------------------
 
     @Test
-    void processorMayOnlyWriteOutputPrefixes() throws Exception {
-        assertEquals(objects("sessions/", "clean_events/", "rejected/", "runs/", "metrics/", "state/"),
-                allowed(roleOf("ProcessorFunction"), "s3:PutObject"));
+    void processorMayOnlyWriteOutputPrefixesAndItsThreeObjects() throws Exception {
+        Set<String> expected = objects("sessions/", "clean_events/", "rejected/", "runs/");
+        expected.addAll(exactly("metrics/orders.json", "state/state.bin"));
+        assertEquals(expected, allowed(roleOf("ProcessorFunction"), "s3:PutObject"));
+    }
+
+    /** What every run reads (TemplatePermissionsTest shows each one used, and enough). */
+    @Test
+    void processorReadsInputStateMetricsAndRunReports() throws Exception {
+        Set<String> expected = objects("events/", "runs/");
+        expected.addAll(exactly("metrics/orders.json", "state/state.bin"));
+        assertEquals(expected, allowed(roleOf("ProcessorFunction"), "s3:GetObject"));
     }
 
     @Test
-    void processorReadsOnlyInputAndState() throws Exception {
-        assertEquals(objects("events/", "state/"), allowed(roleOf("ProcessorFunction"), "s3:GetObject"));
-    }
-
-    @Test
-    void processorDeletesOnlyTheDataObjectsOfALostCommit() throws Exception {
+    void processorDeletesOnlyDataObjects() throws Exception {
         assertEquals(objects("sessions/", "clean_events/", "rejected/"),
                 allowed(roleOf("ProcessorFunction"), "s3:DeleteObject"));
     }
@@ -134,7 +126,7 @@ class InfraTemplateTest {
         String role = roleOf("ApiFunction");
         assertEquals(Set.of("s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"),
                 actionsOf(statements(role), "s3:"));
-        assertEquals(objects("events/", "state/", "metrics/", "runs/"), allowed(role, "s3:GetObject"));
+        assertEquals(allowed(roleOf("ProcessorFunction"), "s3:GetObject"), allowed(role, "s3:GetObject"));
         assertEquals(allowed(roleOf("ProcessorFunction"), "s3:PutObject"), allowed(role, "s3:PutObject"));
         assertEquals(allowed(roleOf("ProcessorFunction"), "s3:DeleteObject"), allowed(role, "s3:DeleteObject"));
         assertEquals(Set.of(BUCKET_ARN), allowed(role, "s3:ListBucket"));
@@ -350,15 +342,8 @@ class InfraTemplateTest {
     // Reading the facts
     // ---------------------------------------------------------------------------------------------
 
-    private static synchronized JsonNode facts() throws IOException, InterruptedException, URISyntaxException {
-        if (facts == null) {
-            Path script = Path.of(InfraTemplateTest.class.getResource("/infra/check_template.py").toURI());
-            Output out = exec("python3", script.toString(), TEMPLATE.toString());
-            Assumptions.assumeFalse(out.code() == 3, "aws-sam-translator is not installed: " + out.stderr());
-            assertEquals(0, out.code(), "check_template.py failed:\n" + out.stderr());
-            facts = new ObjectMapper().readTree(out.stdout());
-        }
-        return facts;
+    private static JsonNode facts() throws IOException, InterruptedException {
+        return TransformedTemplate.facts();
     }
 
     private static JsonNode jvm() throws Exception {
@@ -429,6 +414,14 @@ class InfraTemplateTest {
         return out;
     }
 
+    private static Set<String> exactly(String... keys) {
+        Set<String> out = new TreeSet<>();
+        for (String k : keys) {
+            out.add(BUCKET_ARN + "/" + k);
+        }
+        return out;
+    }
+
     private static Set<String> texts(JsonNode stringOrArray) {
         Set<String> out = new TreeSet<>();
         if (stringOrArray == null) {
@@ -493,30 +486,7 @@ class InfraTemplateTest {
         return out;
     }
 
-    /** Runs a command in the project directory; aborts the test when the command is not installed. */
-    private static Output exec(String... command) throws IOException, InterruptedException {
-        Process p;
-        try {
-            p = new ProcessBuilder(command).start();
-        } catch (IOException e) {
-            Assumptions.abort(command[0] + " is not on the PATH: " + e.getMessage());
-            throw e;
-        }
-        p.getOutputStream().close();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        if (!p.waitFor(180, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish in 180 s");
-        }
-        return new Output(p.exitValue(), out.join(), err.join());
-    }
-
-    private static String read(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static TransformedTemplate.Output exec(String... command) throws IOException, InterruptedException {
+        return TransformedTemplate.exec(command);
     }
 }

@@ -49,7 +49,7 @@ class FailurePathsTest {
         Path crashed = goldenBucket("crashed");
         AtomicBoolean crashOnce = new AtomicBoolean(true);
         ObjectStore store = new InterceptingStore(new LocalFolderStore(crashed), key -> {
-            if (crashOnce.getAndSet(false)) {
+            if (key.equals(Layout.STATE_KEY) && crashOnce.getAndSet(false)) {
                 throw new IOException("simulated crash before the state commit");
             }
         });
@@ -58,6 +58,7 @@ class FailurePathsTest {
         assertEquals(RunReport.Outcome.FAILED, first.outcome());
         assertTrue(first.retryable());
         assertFalse(Files.exists(crashed.resolve(Layout.STATE_KEY)), "no state was committed");
+        assertTrue(Files.isDirectory(crashed.resolve("clean_events")), "the crash came after the outputs were written");
         for (String key : List.of("events/events-1.jsonl", "events/events-2.jsonl", "events/events-3.jsonl")) {
             assertEquals(RunReport.Outcome.SUCCEEDED, p.process(key).outcome());
         }
@@ -79,11 +80,13 @@ class FailurePathsTest {
         LocalFolderStore store = new LocalFolderStore(bucket);
         ObjectProcessor p = new ObjectProcessor(store, RunSettings.defaults(), Buckets.FIXED_CLOCK);
         assertEquals(RunReport.Outcome.SUCCEEDED, p.process("events/events-1.jsonl").outcome());
-        TreeMap<String, byte[]> before = Buckets.outputs(store, "sessions/", "clean_events/", "rejected/", "state/");
+        TreeMap<String, byte[]> before = Buckets.outputs(store, "sessions/", "clean_events/", "rejected/", "state/",
+                "metrics/", "runs/");
         RunReport again = p.process("events/events-1.jsonl");
         assertEquals(RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, again.outcome());
         assertEquals(1, again.stateSequence());
-        TreeMap<String, byte[]> after = Buckets.outputs(store, "sessions/", "clean_events/", "rejected/", "state/");
+        TreeMap<String, byte[]> after = Buckets.outputs(store, "sessions/", "clean_events/", "rejected/", "state/",
+                "metrics/", "runs/");
         assertEquals(before.keySet(), after.keySet());
         before.forEach((k, v) -> assertArrayEquals(v, after.get(k), k));
     }

@@ -66,9 +66,9 @@ class S3PipelineTest {
     void redeliveredEventIsSkippedAndWritesNothing() throws Exception {
         S3Store store = goldenBucket();
         processor(store).process(GOLDEN.get(0));
-        TreeMap<String, byte[]> before = Buckets.outputs(store, "sessions/", "clean_events/", "state/");
+        TreeMap<String, byte[]> before = Buckets.outputs(store, "sessions/", "clean_events/", "state/", "metrics/", "runs/");
         assertEquals(RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, processor(store).process(GOLDEN.get(0)).outcome());
-        TreeMap<String, byte[]> after = Buckets.outputs(store, "sessions/", "clean_events/", "state/");
+        TreeMap<String, byte[]> after = Buckets.outputs(store, "sessions/", "clean_events/", "state/", "metrics/", "runs/");
         assertEquals(before.keySet(), after.keySet());
         before.forEach((k, v) -> assertArrayEquals(v, after.get(k), k));
     }
@@ -81,7 +81,7 @@ class S3PipelineTest {
         S3Store crashed = goldenBucket();
         AtomicBoolean crash = new AtomicBoolean(true);
         ObjectStore failing = new InterceptingStore(crashed, key -> {
-            if (crash.getAndSet(false)) {
+            if (key.equals(Layout.STATE_KEY) && crash.getAndSet(false)) {
                 throw new IOException("simulated crash before the state commit");
             }
         });
@@ -89,6 +89,7 @@ class S3PipelineTest {
         assertEquals(RunReport.Outcome.FAILED, first.outcome());
         assertTrue(first.retryable());
         assertTrue(crashed.stat(Layout.STATE_KEY).isEmpty());
+        assertFalse(crashed.list("clean_events/").isEmpty(), "the crash came after the outputs were written");
         GOLDEN.forEach(k -> assertEquals(RunReport.Outcome.SUCCEEDED, processor(failing).process(k).outcome()));
 
         TreeMap<String, byte[]> expected = Buckets.outputs(clean, OUTPUTS);

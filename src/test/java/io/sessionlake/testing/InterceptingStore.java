@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** Wraps a real store and runs a hook before each conditional write: to crash or to stall a commit. */
+/**
+ * Wraps a real store and runs a hook before each conditional write (the state commit, and also the run
+ * report and the metrics): to crash or to stall a commit. Hooks meant for the commit test the key.
+ */
 public class InterceptingStore implements ObjectStore {
     public interface Hook {
         void beforeConditionalWrite(String key) throws IOException;
@@ -17,14 +20,14 @@ public class InterceptingStore implements ObjectStore {
     private final Hook hook;
 
     /**
-     * A store on which the first two conditional writes wait for each other: both runs have loaded the
-     * same state and written their outputs before either commits, so exactly one must lose the race.
+     * A store on which the first two state commits wait for each other: both runs have loaded the same
+     * state and written their outputs before either commits, so exactly one must lose the race.
      */
     public static InterceptingStore withRacingCommits(ObjectStore delegate) {
         java.util.concurrent.CyclicBarrier bothReady = new java.util.concurrent.CyclicBarrier(2);
         java.util.concurrent.atomic.AtomicBoolean firstRound = new java.util.concurrent.atomic.AtomicBoolean(true);
         return new InterceptingStore(delegate, key -> {
-            if (firstRound.get()) {
+            if (key.equals(io.sessionlake.run.Layout.STATE_KEY) && firstRound.get()) {
                 try {
                     bothReady.await(30, java.util.concurrent.TimeUnit.SECONDS);
                 } catch (Exception e) {

@@ -10,6 +10,7 @@ import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -77,7 +78,7 @@ public final class S3Server implements AutoCloseable {
     }
 
     /** A client as the product builds it, pointed at this server; retries off so every outcome is visible. */
-    public S3Client client() {
+    public S3Client client(ExecutionInterceptor... interceptors) {
         return S3Client.builder()
                 .endpointOverride(endpoint())
                 .region(Region.US_EAST_1)
@@ -85,7 +86,8 @@ public final class S3Server implements AutoCloseable {
                 .serviceConfiguration(c -> c.chunkedEncodingEnabled(false))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(1)))
+                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(1))
+                        .executionInterceptors(java.util.List.of(interceptors)))
                 .build();
     }
 
