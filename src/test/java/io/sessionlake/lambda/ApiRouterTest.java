@@ -1,10 +1,12 @@
 package io.sessionlake.lambda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sessionlake.run.ConfigurationException;
 import io.sessionlake.run.ObjectProcessor;
 import io.sessionlake.run.RunSettings;
 import io.sessionlake.store.LocalFolderStore;
@@ -72,5 +74,24 @@ class ApiRouterTest {
         assertTrue(body(r).get("message").asText().startsWith("more than 10 objects match"), r.body());
         assertEquals(0, store.unboundedListings.get(), "the prefix was listed whole");
         assertEquals(LIMIT + 1, store.keysListed.get());
+    }
+
+    @Test
+    void thePrivateStateCanNeverBeNamedAsAnInput() throws Exception {
+        LocalFolderStore store = new LocalFolderStore(bucket);
+        store.put("state/state.bin", new byte[] {1, 2, 3}, "application/octet-stream");
+        RunSettings settings = RunSettings.defaults();
+        ApiRouter router = new ApiRouter(store, new ObjectProcessor(store, settings, Clock.systemUTC()), settings,
+                "bucket", LIMIT);
+        for (String body : List.of("{\"keys\": [\"state/state.bin\"]}", "{\"keys\": [\"events/../state/state.bin\"]}",
+                "{\"prefix\": \"state/\"}", "{\"prefix\": \"\"}")) {
+            ApiResponse r = router.handle("POST", "/runs", body);
+            assertEquals(400, r.status(), body + " -> " + r.body());
+            assertEquals("outside_input_prefix", body(r).get("error").asText(), body);
+        }
+        assertEquals(List.of(), store.list("rejected/"), "nothing was processed");
+        // and no input prefix under which it would be one can be configured (InputPrefixTest, WiringTest)
+        assertThrows(ConfigurationException.class, () -> settings.withInputPrefix(""));
+        assertThrows(ConfigurationException.class, () -> settings.withInputPrefix("state/"));
     }
 }
