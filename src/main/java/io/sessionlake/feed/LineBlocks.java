@@ -71,7 +71,7 @@ public final class LineBlocks implements AutoCloseable {
             this(bytes, length, first, -1, false);
         }
 
-        /** True for the head of a line that was too long to be read whole. */
+        /** True for the head of a line too long to be held whole. */
         public boolean isCut() {
             return cutLineBytes >= 0;
         }
@@ -281,7 +281,7 @@ public final class LineBlocks implements AutoCloseable {
             return true;
         }
 
-        /** The head of a line too long to be read whole: all of the block, as it has no newline. */
+        /** The head of a line too long to be held whole: all of the block, as it has no newline. */
         private boolean nextCut() {
             start = pos;
             pos = end;

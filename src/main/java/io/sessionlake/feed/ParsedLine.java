@@ -58,7 +58,7 @@ public sealed interface ParsedLine permits Event, ParsedLine.Anonymous, ParsedLi
     record Rejected(RejectReason rejection, String detail) implements ParsedLine {
     }
 
-    /** A line longer than the limit: rejected without being read whole; only its first bytes are kept. */
+    /** A line longer than the limit: rejected without ever being held whole; only its first bytes are kept. */
     record TooLong(long lineBytes, int maxLineBytes) implements ParsedLine {
         @Override
         public RejectReason rejection() {
