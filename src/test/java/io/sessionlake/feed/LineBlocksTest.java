@@ -141,6 +141,13 @@ class LineBlocksTest {
         static Seen of(long number, String flag, long lineBytes, String kept) {
             return new Seen(number, flag, lineBytes, kept);
         }
+
+        /** Short enough to read in a failure: the kept bytes abbreviated, with their length. */
+        @Override
+        public String toString() {
+            return number + ":" + flag + ":" + lineBytes + ":" + (kept.length() <= 12 ? kept
+                    : kept.substring(0, 12) + "..(" + kept.length() + ")");
+        }
     }
 
     /** Every line with what a rejection would keep, and the largest array a block was handed out in. */
