@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SPEC 2 with a line no heap could hold: a 1 GiB line without a newline between two valid events, in a
  * 256 MiB heap, through the CLI jar. The line is rejected as line_too_long with its first max-line-bytes
- * kept, and the events around it are processed. The object is gzip (a megabyte on disk), written as a
+ * kept, and the events around it are processed. The object is gzip (a few megabytes on disk), written as a
  * stream: the test never holds the line either.
  */
 class LongLineMemoryIT {
