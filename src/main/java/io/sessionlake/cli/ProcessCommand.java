@@ -1,6 +1,7 @@
 package io.sessionlake.cli;
 
 import io.sessionlake.feed.Timestamps;
+import io.sessionlake.run.ConfigurationException;
 import io.sessionlake.run.Layout;
 import io.sessionlake.run.ObjectProcessor;
 import io.sessionlake.run.RunReport;
@@ -32,6 +33,11 @@ final class ProcessCommand {
                 args.duration("horizon", defaults.sessions().horizon()));
         String prefix = args.optional("input-prefix", defaults.inputPrefix());
         args.rejectUnknown();
+        try {
+            Layout.checkInputPrefix(prefix, "--input-prefix");
+        } catch (ConfigurationException e) {
+            throw new Args.UsageException("process: " + e.getMessage());
+        }
         if (!Files.isDirectory(bucket)) {
             throw new Args.UsageException("process: bucket folder " + bucket + " does not exist");
         }

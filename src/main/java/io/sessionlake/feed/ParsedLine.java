@@ -4,7 +4,8 @@ package io.sessionlake.feed;
  * What the parser made of one non-blank line: an event, an anonymous event (no customer), or a rejection.
  * An accepted line is its {@link Event} itself: no wrapper object per line of a feed of millions.
  */
-public sealed interface ParsedLine permits Event, ParsedLine.Anonymous, ParsedLine.Rejected {
+public sealed interface ParsedLine permits Event, ParsedLine.Anonymous, ParsedLine.Rejected,
+        ParsedLine.TooLong {
 
     /** The event of an accepted line; null otherwise. */
     default Event event() {
@@ -40,6 +41,10 @@ public sealed interface ParsedLine permits Event, ParsedLine.Anonymous, ParsedLi
         return new Rejected(reason, detail);
     }
 
+    static ParsedLine tooLong(long lineBytes, int maxLineBytes) {
+        return new TooLong(lineBytes, maxLineBytes);
+    }
+
     /** A valid event without a customer: counted, not sessionized (SPEC 2). */
     enum Anonymous implements ParsedLine {
         LINE;
@@ -51,5 +56,19 @@ public sealed interface ParsedLine permits Event, ParsedLine.Anonymous, ParsedLi
     }
 
     record Rejected(RejectReason rejection, String detail) implements ParsedLine {
+    }
+
+    /** A line longer than the limit: rejected without ever being held whole; only its first bytes are kept. */
+    record TooLong(long lineBytes, int maxLineBytes) implements ParsedLine {
+        @Override
+        public RejectReason rejection() {
+            return RejectReason.LINE_TOO_LONG;
+        }
+
+        @Override
+        public String detail() {
+            return "line of " + lineBytes + " bytes exceeds the limit of " + maxLineBytes
+                    + " bytes; only its first bytes are kept";
+        }
     }
 }

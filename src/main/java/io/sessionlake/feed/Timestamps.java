@@ -10,7 +10,10 @@ import java.time.format.DateTimeParseException;
 
 /**
  * ISO-8601 timestamps to UTC epoch microseconds (SPEC 1): no offset means UTC, an offset is converted,
- * digits beyond microseconds are dropped. The common shape is parsed by hand because it is on the hot path.
+ * digits beyond microseconds are dropped. What is accepted is what java.time's ISO parsers accept
+ * ({@code OffsetDateTime}, else {@code LocalDateTime}): no space for the T, offsets {@code +HH},
+ * {@code +HH:MM} or {@code +HH:MM:SS} up to 18 hours, not {@code +HHMM}. The common shape is parsed by
+ * hand because it is on the hot path; whatever it does not decide, java.time does.
  */
 public final class Timestamps {
     private static final long MICROS_PER_SECOND = 1_000_000L;
@@ -73,10 +76,10 @@ public final class Timestamps {
         private boolean valid;
     }
 
-    // yyyy-MM-ddTHH:mm:ss[.f{1,9}][Z|+HH:MM|+HHMM|+HH]
+    // yyyy-MM-ddTHH:mm:ss[.f{1,9}][Z|+HH:MM|+HH], offsets within +-18:00; anything else goes to java.time
     private static long parseCommonShape(byte[] s, int off, int len, DayCache days) {
         int n = off + len;
-        if (len < 19 || s[off + 4] != '-' || s[off + 7] != '-' || (s[off + 10] != 'T' && s[off + 10] != ' ')
+        if (len < 19 || s[off + 4] != '-' || s[off + 7] != '-' || s[off + 10] != 'T'
                 || s[off + 13] != ':' || s[off + 16] != ':') {
             return Long.MIN_VALUE;
         }
@@ -123,16 +126,13 @@ public final class Timestamps {
                 int om = 0;
                 if (rest == 2) {
                     oh = digits(s, i + 1, 2);
-                } else if (rest == 4) {
-                    oh = digits(s, i + 1, 2);
-                    om = digits(s, i + 3, 2);
                 } else if (rest == 5 && s[i + 3] == ':') {
                     oh = digits(s, i + 1, 2);
                     om = digits(s, i + 4, 2);
                 } else {
                     return Long.MIN_VALUE;
                 }
-                if (oh < 0 || om < 0 || oh > 18 || om > 59) {
+                if (oh < 0 || om < 0 || om > 59 || oh * 60 + om > 18 * 60) {
                     return Long.MIN_VALUE;
                 }
                 offsetSeconds = (oh * 3600 + om * 60) * (c == '-' ? -1 : 1);

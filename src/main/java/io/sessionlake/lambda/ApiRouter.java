@@ -132,14 +132,14 @@ final class ApiRouter {
             if (refusal != null) {
                 return ApiResponse.error(400, "outside_input_prefix", refusal);
             }
-            for (ObjectStore.ObjectInfo o : store.list(prefix)) {
-                if (!o.key().endsWith("/")) {
-                    keys.add(o.key());
-                }
+            // one more than allowed is enough to refuse: a large prefix is never listed whole
+            for (ObjectStore.ObjectInfo o : store.list(prefix, maxObjectsPerRequest + 1)) {
+                keys.add(o.key());
             }
         }
         if (keys.size() > maxObjectsPerRequest) {
-            return ApiResponse.error(400, "too_many_objects", keys.size() + " objects match; one request processes at most "
+            return ApiResponse.error(400, "too_many_objects", (hasPrefix ? "more than " + maxObjectsPerRequest
+                    : String.valueOf(keys.size())) + " objects match; one request processes at most "
                     + maxObjectsPerRequest + " (the API waits for the runs); narrow the prefix, or let S3 events or the CLI do bulk work");
         }
         ArrayNode runs = JSON.createArrayNode();

@@ -1,5 +1,7 @@
 package io.sessionlake.lambda;
 
+import io.quarkus.runtime.Startup;
+import io.sessionlake.run.Layout;
 import io.sessionlake.run.ObjectProcessor;
 import io.sessionlake.run.RunSettings;
 import io.sessionlake.session.SessionConfig;
@@ -42,9 +44,14 @@ public class Wiring {
         return new S3Store(s3, bucket);
     }
 
+    /** Built at startup, so that a function with settings it refuses fails to start instead of failing runs. */
     @Produces
     @Singleton
+    @Startup
     RunSettings runSettings(SessionlakeSettings s) {
+        Layout.checkInputPrefix(s.inputPrefix(), "sessionlake.input-prefix (environment variable SESSIONLAKE_INPUT_PREFIX)");
+        RunSettings.checkMaxLineBytes(s.maxLineBytes(),
+                "sessionlake.max-line-bytes (environment variable SESSIONLAKE_MAX_LINE_BYTES)");
         return new RunSettings(s.inputPrefix(), new SessionConfig(s.inactivity(), s.horizon()), s.maxLineBytes(),
                 CompressionCodecName.valueOf(s.parquetCodec()), s.maxCommitAttempts());
     }

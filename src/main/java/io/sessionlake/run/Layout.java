@@ -1,6 +1,7 @@
 package io.sessionlake.run;
 
 import java.time.LocalDate;
+import java.util.List;
 
 /**
  * Where everything lives in the bucket (SPEC 6). Output names depend only on the run id and the
@@ -9,11 +10,40 @@ import java.time.LocalDate;
 public final class Layout {
     public static final String STATE_KEY = "state/state.bin";
     public static final String METRICS_KEY = "metrics/orders.json";
+    /** What sessionlake writes; the input prefix may overlap none of them. */
+    public static final List<String> OUTPUT_PREFIXES = List.of("sessions/", "clean_events/", "rejected/", "runs/",
+            "metrics/", "state/");
 
     private final String inputPrefix;
 
     public Layout(String inputPrefix) {
         this.inputPrefix = inputPrefix;
+    }
+
+    /**
+     * Refuses an input prefix that would make outputs or the private state inputs: empty, not ending in '/'
+     * (so "events" would match "events-other/..."), or overlapping an output prefix.
+     *
+     * @param setting how the user sets it, for the message
+     * @throws ConfigurationException naming the setting and what to set instead
+     */
+    public static String checkInputPrefix(String prefix, String setting) {
+        if (prefix == null || prefix.isEmpty()) {
+            throw new ConfigurationException(setting, "is empty: every key of the bucket would be an input, the outputs"
+                    + " and the private state too; set a folder such as events/");
+        }
+        if (!prefix.endsWith("/")) {
+            throw new ConfigurationException(setting, "'" + prefix + "' does not end with '/': it would also match keys"
+                    + " such as " + prefix + "-other/...; set '" + prefix + "/'");
+        }
+        for (String output : OUTPUT_PREFIXES) {
+            if (prefix.startsWith(output) || output.startsWith(prefix)) {
+                throw new ConfigurationException(setting, "'" + prefix + "' overlaps the output prefix " + output
+                        + ": runs would read what sessionlake writes; set a folder outside " + String.join(", ",
+                                OUTPUT_PREFIXES) + ", such as events/");
+            }
+        }
+        return prefix;
     }
 
     public String inputPrefix() {

@@ -3,7 +3,6 @@ package io.sessionlake.run;
 import io.sessionlake.feed.EventParser;
 import io.sessionlake.feed.LineBlocks;
 import io.sessionlake.feed.ParsedLine;
-import io.sessionlake.feed.RejectReason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -19,8 +18,9 @@ import java.util.function.LongPredicate;
  * thread reads the object in blocks of whole lines; parser threads cut their blocks into lines and parse
  * them into batches; the caller receives the batches in object order. Parsing JSON is the largest cost per line, so it is
  * spread over the cores, and it overlaps with the Parquet work. At most a few blocks are in flight, so
- * memory stays at a few megabytes whatever the object size. Only rejected and late lines keep their
- * bytes, for the verbatim copy under rejected/. Lateness can be judged here because it depends only on
+ * memory stays at a few megabytes whatever the object size (a block grows at most to the line limit: a
+ * longer line is never held whole). Only rejected and late lines keep their bytes, for the verbatim copy
+ * under rejected/ (of a line too long, its first max-line-bytes). Lateness can be judged here because it depends only on
  * the watermark at the start of the run.
  */
 final class ParsingPipeline implements AutoCloseable {
@@ -173,7 +173,7 @@ final class ParsingPipeline implements AutoCloseable {
 
     private void read(InputStream raw) {
         Throwable failure = null;
-        try (LineBlocks blocks = new LineBlocks(LineBlocks.decoded(raw))) {
+        try (LineBlocks blocks = new LineBlocks(LineBlocks.decoded(raw), maxLineBytes)) {
             for (LineBlocks.Block b = blocks.next(buffer()); b != null && !cancelled; b = blocks.next(buffer())) {
                 pause.at(Pause.Point.READ_BLOCK);
                 handOver(new Chunk(b));
@@ -228,7 +228,7 @@ final class ParsingPipeline implements AutoCloseable {
                 } catch (Throwable e) { // delivered to the caller in the chunk, whatever it is
                     c.failure = e;
                 } finally {
-                    if (c.block.bytes().length == BLOCK_BYTES) { // not one grown for a huge line
+                    if (c.block.bytes().length == BLOCK_BYTES) { // not one grown for a long line
                         freeBuffers.offer(c.block.bytes());
                     }
                     c.parsed.countDown();
@@ -250,9 +250,8 @@ final class ParsingPipeline implements AutoCloseable {
             int start = lines.offset();
             int len = lines.length();
             if (lines.isTooLong()) {
-                batch.add(lines.number(), ParsedLine.rejected(RejectReason.LINE_TOO_LONG,
-                        "line of " + len + " bytes exceeds the limit of " + maxLineBytes), false,
-                        Arrays.copyOfRange(b, start, start + len));
+                batch.add(lines.number(), ParsedLine.tooLong(lines.lineBytes(), maxLineBytes), false,
+                        Arrays.copyOfRange(b, start, start + lines.keptLength()));
             } else {
                 ParsedLine parsed = parser.parse(b, start, len);
                 boolean late = parsed.event() != null && isLate.test(parsed.event().timeMicros());

@@ -15,7 +15,9 @@ import java.util.Base64;
 
 /**
  * Keeps late and rejected lines verbatim, one JSON object per line with the source, line number and
- * reason, so they can be inspected and replayed. Bytes that are not UTF-8 are kept as base64.
+ * reason, so they can be inspected and replayed. Bytes that are not UTF-8 are kept as base64. Of a line
+ * too long to hold only the first bytes are kept, marked {@code "truncated": true} with the line's full
+ * length in {@code line_bytes}.
  */
 final class RejectedLines implements AutoCloseable {
     private static final JsonFactory JSON = new JsonFactory();
@@ -32,6 +34,11 @@ final class RejectedLines implements AutoCloseable {
     }
 
     void add(long lineNumber, String reason, String detail, byte[] buf, int len) throws IOException {
+        add(lineNumber, reason, detail, buf, len, -1);
+    }
+
+    /** @param lineBytes the full length of a line of which {@code buf} holds only the first bytes, or -1 */
+    void add(long lineNumber, String reason, String detail, byte[] buf, int len, long lineBytes) throws IOException {
         if (json == null) {
             out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
             json = JSON.createGenerator(out);
@@ -43,6 +50,10 @@ final class RejectedLines implements AutoCloseable {
         json.writeStringField("reason", reason);
         if (detail != null) {
             json.writeStringField("detail", detail);
+        }
+        if (lineBytes >= 0) {
+            json.writeBooleanField("truncated", true);
+            json.writeNumberField("line_bytes", lineBytes);
         }
         String text = utf8OrNull(buf, len);
         if (text != null) {

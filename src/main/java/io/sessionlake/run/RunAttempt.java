@@ -164,7 +164,7 @@ final class RunAttempt {
                     counts.lines++;
                     ParsedLine parsed = batch.parsed[i];
                     if (parsed.isRejected()) {
-                        reject(counts, rejected, number, parsed.rejection(), parsed.detail(), batch.raw(i));
+                        reject(counts, rejected, number, parsed, batch.raw(i));
                     } else if (parsed.anonymous()) {
                         counts.anonymous++;
                     } else if (batch.late[i]) {
@@ -219,11 +219,13 @@ final class RunAttempt {
         }
     }
 
-    private static void reject(LineCounts counts, RejectedLines rejected, long lineNumber, RejectReason reason,
-            String detail, byte[] raw) throws IOException {
+    private static void reject(LineCounts counts, RejectedLines rejected, long lineNumber, ParsedLine line,
+            byte[] raw) throws IOException {
+        RejectReason reason = line.rejection();
         counts.rejected++;
         counts.rejectedByReason.merge(reason.code(), 1L, Long::sum);
-        rejected.add(lineNumber, reason.code(), detail, raw, raw.length);
+        long cutLineBytes = line instanceof ParsedLine.TooLong tooLong ? tooLong.lineBytes() : -1;
+        rejected.add(lineNumber, reason.code(), line.detail(), raw, raw.length, cutLineBytes);
     }
 
     private void upload(Result a, String key, Path file, String contentType) throws IOException {

@@ -11,6 +11,23 @@ public record RunSettings(
         CompressionCodecName parquetCodec,
         int maxCommitAttempts) {
 
+    /** A line never held whole is still held up to this many bytes, in each of a few blocks in flight. */
+    public static final int MAX_LINE_BYTES_LIMIT = 64 << 20;
+
+    public RunSettings {
+        Layout.checkInputPrefix(inputPrefix, "the input prefix");
+        checkMaxLineBytes(maxLineBytes, "max-line-bytes");
+    }
+
+    /** @throws ConfigurationException unless 1 <= maxLineBytes <= 64 MiB */
+    public static int checkMaxLineBytes(int maxLineBytes, String setting) {
+        if (maxLineBytes < 1 || maxLineBytes > MAX_LINE_BYTES_LIMIT) {
+            throw new ConfigurationException(setting, "is " + maxLineBytes + ": it must be between 1 and "
+                    + MAX_LINE_BYTES_LIMIT + " (64 MiB; a few blocks of that size are in memory while an object is read)");
+        }
+        return maxLineBytes;
+    }
+
     public static RunSettings defaults() {
         return new RunSettings("events/", SessionConfig.DEFAULT, 1 << 20, CompressionCodecName.SNAPPY, 5);
     }

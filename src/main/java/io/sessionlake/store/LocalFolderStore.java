@@ -14,9 +14,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +59,15 @@ public final class LocalFolderStore implements ObjectStore {
 
     @Override
     public List<ObjectInfo> list(String prefix) throws IOException {
+        return list(prefix, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Walks the folder (a walk has no key order) keeping only the first {@code limit} keys seen so far;
+     * sizes and ETags are read for those alone.
+     */
+    @Override
+    public List<ObjectInfo> list(String prefix, int limit) throws IOException {
         if (!Files.isDirectory(root)) {
             throw new NoSuchFileException(root.toString(), null, "bucket folder does not exist");
         }
@@ -65,17 +76,28 @@ public final class LocalFolderStore implements ObjectStore {
         if (!Files.isDirectory(start)) {
             return List.of();
         }
-        List<ObjectInfo> out = new ArrayList<>();
+        // the largest key kept on top, to be dropped when a smaller one comes
+        PriorityQueue<String> first = new PriorityQueue<>(Comparator.reverseOrder());
         try (Stream<Path> files = Files.walk(start)) {
             for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                 String key = keyOf(p);
                 if (key.startsWith(prefix) && !p.getFileName().toString().startsWith(TEMP_MARK)
-                        && !key.equals(LOCK_FILE)) {
-                    out.add(new ObjectInfo(key, Files.size(p), etagOf(p)));
+                        && !key.equals(LOCK_FILE) && limit > 0
+                        && (first.size() < limit || key.compareTo(first.peek()) < 0)) {
+                    first.add(key);
+                    if (first.size() > limit) {
+                        first.poll();
+                    }
                 }
             }
         }
-        out.sort((a, b) -> a.key().compareTo(b.key()));
+        List<String> keys = new ArrayList<>(first);
+        keys.sort(Comparator.naturalOrder());
+        List<ObjectInfo> out = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            Path p = pathOf(key);
+            out.add(new ObjectInfo(key, Files.size(p), etagOf(p)));
+        }
         return out;
     }
 

@@ -15,8 +15,17 @@ public interface ObjectStore {
     /** Where this store points, for reports and messages (bucket name or folder path). */
     String location();
 
-    /** Objects whose key starts with {@code prefix}, in key order. */
+    /**
+     * Objects whose key starts with {@code prefix}, in key order. Folder markers (keys ending in '/', which
+     * the S3 console creates) are not objects to sessionlake and are left out.
+     */
     List<ObjectInfo> list(String prefix) throws IOException;
+
+    /**
+     * The first {@code limit} of {@link #list(String)}: for callers that refuse more than a few objects,
+     * without listing a large prefix whole.
+     */
+    List<ObjectInfo> list(String prefix, int limit) throws IOException;
 
     /** Size and ETag of one object, or empty when it does not exist. */
     Optional<ObjectInfo> stat(String key) throws IOException;

@@ -39,17 +39,29 @@ public final class S3Store implements ObjectStore {
 
     @Override
     public List<ObjectInfo> list(String prefix) throws IOException {
+        return list(prefix, Integer.MAX_VALUE);
+    }
+
+    /** Pages of at most the keys still wanted, and no page after the limit is reached. */
+    @Override
+    public List<ObjectInfo> list(String prefix, int limit) throws IOException {
         List<ObjectInfo> out = new ArrayList<>();
         try {
             String token = null;
-            do {
+            while (out.size() < limit) {
                 ListObjectsV2Response page = s3.listObjectsV2(ListObjectsV2Request.builder()
-                        .bucket(bucket).prefix(prefix).continuationToken(token).build());
+                        .bucket(bucket).prefix(prefix).continuationToken(token)
+                        .maxKeys(Math.min(1000, limit - out.size())).build());
                 for (S3Object o : page.contents()) {
-                    out.add(new ObjectInfo(o.key(), o.size(), unquote(o.eTag())));
+                    if (!o.key().endsWith("/") && out.size() < limit) {
+                        out.add(new ObjectInfo(o.key(), o.size(), unquote(o.eTag())));
+                    }
                 }
                 token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
-            } while (token != null);
+                if (token == null) {
+                    break;
+                }
+            }
         } catch (SdkException e) {
             throw new IOException("listing " + location() + "/" + prefix + ": " + e.getMessage(), e);
         }

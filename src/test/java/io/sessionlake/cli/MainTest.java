@@ -83,6 +83,34 @@ class MainTest {
     }
 
     @Test
+    void anEmptyInputPrefixIsAConfigurationError() throws Exception {
+        Buckets.copyGolden(tmp);
+        Result r = run("process", "--bucket", tmp.toString(), "--input-prefix", "");
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("configuration error: --input-prefix is empty"), r.err());
+        assertEquals("", r.out(), "nothing is processed");
+    }
+
+    @Test
+    void anInputPrefixWithoutTrailingSlashIsAConfigurationError() throws Exception {
+        Buckets.copyGolden(tmp);
+        Result r = run("process", "--bucket", tmp.toString(), "--input-prefix", "events");
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("configuration error: --input-prefix 'events' does not end with '/'"), r.err());
+        assertEquals("", r.out(), "nothing is processed");
+    }
+
+    @Test
+    void anInputPrefixOverlappingAnOutputIsAConfigurationError() throws Exception {
+        Buckets.copyGolden(tmp);
+        Result r = run("process", "--bucket", tmp.toString(), "--input-prefix", "state/");
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("configuration error: --input-prefix 'state/' overlaps the output prefix state/"),
+                r.err());
+        assertEquals("", r.out(), "nothing is processed");
+    }
+
+    @Test
     void unknownCommandPrintsUsage() {
         Result r = run("frobnicate");
         assertEquals(2, r.code());

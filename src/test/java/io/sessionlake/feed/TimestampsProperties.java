@@ -11,7 +11,11 @@ import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
-/** The hand-written timestamp parser agrees with java.time on valid and invalid ISO-8601 text. */
+/**
+ * The hand-written timestamp parser agrees with java.time on valid and invalid ISO-8601 text, including
+ * the forms near the common shape that java.time rejects: a space or a lower-case t for the T, offsets
+ * without a colon, beyond 18 hours or with too few digits.
+ */
 class TimestampsProperties {
 
     @Property(tries = 20000)
@@ -20,8 +24,13 @@ class TimestampsProperties {
         int year = 1600 + r.nextInt(900);
         int month = 1 + r.nextInt(13);
         int day = 1 + r.nextInt(31);
-        String text = String.format("%04d-%02d-%02dT%02d:%02d:%02d", year, month, day, r.nextInt(25), r.nextInt(61),
-                r.nextInt(61));
+        String separator = switch (r.nextInt(8)) {
+            case 0 -> " ";
+            case 1 -> "t";
+            default -> "T";
+        };
+        String text = String.format("%04d-%02d-%02d%s%02d:%02d:%02d", year, month, day, separator, r.nextInt(25),
+                r.nextInt(61), r.nextInt(61));
         int fraction = r.nextInt(10);
         if (fraction > 0) {
             StringBuilder f = new StringBuilder(".");
@@ -30,10 +39,20 @@ class TimestampsProperties {
             }
             text += f;
         }
-        String offset = switch (r.nextInt(4)) {
-            case 0 -> "";
-            case 1 -> "Z";
-            default -> String.format("%s%02d:%02d", r.nextBoolean() ? "+" : "-", r.nextInt(15), 15 * r.nextInt(4));
+        String sign = r.nextBoolean() ? "+" : "-";
+        // hours up to 19 and minutes up to 60: 18:00 is the largest offset java.time takes
+        int hours = r.nextInt(4) == 0 ? 17 + r.nextInt(3) : r.nextInt(15);
+        int minutes = r.nextInt(4) == 0 ? r.nextInt(61) : 15 * r.nextInt(4);
+        String offset = switch (r.nextInt(12)) {
+            case 0, 1 -> "";
+            case 2 -> "Z";
+            case 3 -> "z";
+            case 4 -> String.format("%s%02d%02d", sign, hours, minutes); // no colon
+            case 5 -> String.format("%s%02d", sign, hours);
+            case 6 -> String.format("%s%d", sign, hours); // one digit
+            case 7 -> String.format("%s%02d:%02d:%02d", sign, hours, minutes, r.nextInt(61));
+            case 8 -> String.format("%s%02d:%d", sign, hours, r.nextInt(10));
+            default -> String.format("%s%02d:%02d", sign, hours, minutes);
         };
         text += offset;
         assertEquals(reference(text), Timestamps.parseMicros(text), text);

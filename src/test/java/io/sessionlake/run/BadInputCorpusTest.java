@@ -77,9 +77,16 @@ class BadInputCorpusTest {
         assertEquals(2, r.counts().accepted());
         assertEquals(1L, r.counts().rejectedByReason().get("line_too_long"));
         try (DuckDb db = new DuckDb()) {
-            assertEquals((long) huge.length() - 1, db.query("SELECT length(raw) n FROM read_json('" + bucket
-                    + "/rejected/*.jsonl', format='newline_delimited', maximum_object_size=20000000)").get(0).get("n"),
-                    "the long line is kept whole");
+            Map<String, Object> rejected = db.query("SELECT line_number, reason, truncated, line_bytes, length(raw) kept,"
+                    + " starts_with(raw, '{\"id\": 5, \"type\"') AS head FROM read_json('" + bucket
+                    + "/rejected/*.jsonl', format='newline_delimited', maximum_object_size=20000000)").get(0);
+            assertEquals(2L, rejected.get("line_number"));
+            assertEquals("line_too_long", rejected.get("reason"));
+            assertEquals(true, rejected.get("truncated"));
+            assertEquals((long) huge.length() - 1, rejected.get("line_bytes"), "the full length of the line");
+            assertEquals((long) RunSettings.defaults().maxLineBytes(), rejected.get("kept"),
+                    "the first max-line-bytes of it are kept");
+            assertEquals(true, rejected.get("head"));
         }
     }
 

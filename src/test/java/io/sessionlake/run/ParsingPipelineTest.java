@@ -60,7 +60,9 @@ class ParsingPipelineTest {
                         assertEquals(RejectReason.INVALID_JSON, b.parsed[i].rejection());
                     } else if (expected % 4001 == 0) {
                         assertEquals(RejectReason.LINE_TOO_LONG, b.parsed[i].rejection());
-                        assertEquals(300, b.raw(i).length);
+                        assertEquals(300, ((io.sessionlake.feed.ParsedLine.TooLong) b.parsed[i]).lineBytes());
+                        assertEquals("x".repeat(200), new String(b.raw(i), StandardCharsets.UTF_8),
+                                "the first max-line-bytes are kept");
                     } else {
                         assertEquals(expected, b.parsed[i].event().id());
                     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
@@ -58,5 +59,20 @@ class LocalFolderStoreTest {
         CRC32 ieee = new CRC32();
         ieee.update(content);
         return String.format("%08x%08x-%x", castagnoli.getValue(), ieee.getValue(), content.length);
+    }
+
+    @Test
+    void aLimitedListingGivesTheFirstKeysInKeyOrderWhateverTheFolders() throws Exception {
+        LocalFolderStore store = new LocalFolderStore(bucket);
+        // '-' sorts before '/': "events/a-z" comes before "events/a/..." although a walk may meet it later
+        List<String> keys = List.of("events/a/2.jsonl", "events/a-z.jsonl", "events/a/1.jsonl", "events/b.jsonl",
+                "events/0.jsonl", "other/0.jsonl");
+        for (String key : keys) {
+            store.put(key, new byte[] {1}, "application/x-ndjson");
+        }
+        assertEquals(List.of("events/0.jsonl", "events/a-z.jsonl", "events/a/1.jsonl"),
+                store.list("events/", 3).stream().map(ObjectStore.ObjectInfo::key).toList());
+        assertEquals(store.list("events/"), store.list("events/", 100));
+        assertEquals(List.of(), store.list("events/", 0));
     }
 }

@@ -85,4 +85,51 @@ class S3StoreTest {
         store.delete("sessions/x.parquet");
         assertTrue(store.stat("sessions/x.parquet").isEmpty());
     }
+
+    @Test
+    void aLimitedListingReceivesNoMoreKeysFromS3ThanTheLimit() throws Exception {
+        S3Server server = S3Server.shared();
+        String bucket = "limited-list-" + System.nanoTime();
+        server.createBucket(bucket);
+        java.util.concurrent.atomic.AtomicInteger keysReceived = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        software.amazon.awssdk.core.interceptor.ExecutionInterceptor counter =
+                new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                    @Override
+                    public void afterUnmarshalling(software.amazon.awssdk.core.interceptor.Context.AfterUnmarshalling c,
+                            software.amazon.awssdk.core.interceptor.ExecutionAttributes a) {
+                        if (c.response() instanceof software.amazon.awssdk.services.s3.model.ListObjectsV2Response page) {
+                            requests.incrementAndGet();
+                            keysReceived.addAndGet(page.contents().size());
+                        }
+                    }
+                };
+        software.amazon.awssdk.services.s3.S3Client client = software.amazon.awssdk.services.s3.S3Client.builder()
+                .endpointOverride(server.endpoint())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .forcePathStyle(true)
+                .serviceConfiguration(c -> c.chunkedEncodingEnabled(false))
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(S3Server.ACCESS_KEY,
+                                S3Server.SECRET_KEY)))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(counter))
+                .build();
+        S3Store counted = new S3Store(client, bucket);
+        for (int i = 0; i < 40; i++) {
+            counted.put(String.format("events/many/part-%03d.jsonl", i), utf8("x"), "text/plain");
+        }
+        counted.put("events/many/", new byte[0], "application/x-directory"); // a folder marker, first in key order
+
+        List<String> first = counted.list("events/many/", 11).stream().map(ObjectStore.ObjectInfo::key).toList();
+        assertEquals(11, first.size());
+        assertEquals("events/many/part-000.jsonl", first.get(0), "the folder marker is no object");
+        assertEquals("events/many/part-010.jsonl", first.get(10));
+        assertTrue(keysReceived.get() <= 12, "S3 sent " + keysReceived.get() + " keys for a listing of 11");
+
+        keysReceived.set(0);
+        requests.set(0);
+        assertEquals(40, counted.list("events/many/").size());
+        assertEquals(41, keysReceived.get(), "the whole listing reads every key, the marker too");
+    }
 }

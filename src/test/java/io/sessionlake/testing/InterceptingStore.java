@@ -54,6 +54,11 @@ public class InterceptingStore implements ObjectStore {
     }
 
     @Override
+    public List<ObjectInfo> list(String prefix, int limit) throws IOException {
+        return delegate.list(prefix, limit);
+    }
+
+    @Override
     public Optional<ObjectInfo> stat(String key) throws IOException {
         return delegate.stat(key);
     }
