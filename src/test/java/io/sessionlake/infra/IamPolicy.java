@@ -159,7 +159,8 @@ public final class IamPolicy {
         return true;
     }
 
-    private static List<String> texts(JsonNode stringOrArray) {
+    /** A policy field that is a string or an array of strings, as a list. */
+    static List<String> texts(JsonNode stringOrArray) {
         List<String> out = new ArrayList<>();
         if (stringOrArray == null) {
             return out;

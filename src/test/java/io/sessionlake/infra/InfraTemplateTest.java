@@ -423,16 +423,7 @@ class InfraTemplateTest {
     }
 
     private static Set<String> texts(JsonNode stringOrArray) {
-        Set<String> out = new TreeSet<>();
-        if (stringOrArray == null) {
-            return out;
-        }
-        if (stringOrArray.isArray()) {
-            stringOrArray.forEach(n -> out.add(n.asText()));
-        } else {
-            out.add(stringOrArray.asText());
-        }
-        return out;
+        return new TreeSet<>(IamPolicy.texts(stringOrArray));
     }
 
     private static List<String> logicalIdsOfType(JsonNode resources, String type) {
