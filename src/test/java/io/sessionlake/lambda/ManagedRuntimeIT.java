@@ -59,6 +59,7 @@ class ManagedRuntimeIT {
     private static final List<Long> lineCounts = new ArrayList<>();
     private static final List<Outcome> objectOutcomes = new ArrayList<>();
     private static final List<Outcome> metricsOutcomes = new ArrayList<>();
+    private static Outcome ignoredOutcome;
     private static final List<String> output = new ArrayList<>();
     private static final Map<String, String> figures = new LinkedHashMap<>();
 
@@ -98,6 +99,8 @@ class ManagedRuntimeIT {
                 figures.put("object " + (i + 1) + " (" + lineCounts.get(i) + " lines)", millis(o.nanos()));
             }
             figures.put("processor peak RSS", fn.peakRssKib() / 1024 + " MiB");
+            // a notification the function ignores prints a record too (checked as JSON like the rest)
+            ignoredOutcome = await(api.invoke(s3Notification(bucketName, "elsewhere/x.jsonl"), INVOCATION_TIMEOUT_S * 1000), fn);
             output.addAll(fn.stop());
         }
 
@@ -115,7 +118,9 @@ class ManagedRuntimeIT {
     }
 
     @AfterAll
-    static void printColdStartFigures() {
+    static void printColdStartFigures() throws IOException {
+        // what CloudWatch would have received, for reading after a failure
+        Files.write(Path.of("target", "managed-runtime-output.log"), output);
         StringBuilder line = new StringBuilder("cold-start: function.zip under the managed Java runtime, ")
                 .append(ManagedJavaRuntime.MEMORY_MB).append(" MB, JDK ").append(System.getProperty("java.version"));
         figures.forEach((k, v) -> line.append(" | ").append(k).append(": ").append(v));
@@ -160,6 +165,17 @@ class ManagedRuntimeIT {
     }
 
     @Test
+    void ignoredNotificationIsOneRecordWithItsReason() throws Exception {
+        assertFalse(ignoredOutcome.error(), ignoredOutcome.body());
+        assertEquals(0, JSON.readTree(ignoredOutcome.body()).get("runs").size(), ignoredOutcome.body());
+        List<JsonNode> ignored = records("ignored_record");
+        assertEquals(1, ignored.size(), String.join("\n", output));
+        assertEquals(ignoredOutcome.requestId(), ignored.get(0).path("request_id").asText());
+        assertEquals("elsewhere/x.jsonl", ignored.get(0).path("key").asText());
+        assertTrue(ignored.get(0).path("reason").asText().startsWith("outside the input prefix"), ignored.toString());
+    }
+
+    @Test
     void everyLineTheFunctionPrintsIsJson() {
         List<String> notJson = new ArrayList<>();
         for (String line : output) {
@@ -180,20 +196,38 @@ class ManagedRuntimeIT {
 
     @Test
     void eachRunReportIsOneLogLineWithTheRequestId() throws Exception {
-        List<JsonNode> reports = new ArrayList<>();
-        for (String line : output) {
-            if (line.startsWith("{")) {
-                JsonNode n = JSON.readTree(line);
-                if ("run".equals(n.path("log").asText())) {
-                    reports.add(n);
-                }
-            }
-        }
+        List<JsonNode> reports = records("run");
         assertEquals(objectOutcomes.size(), reports.size(), String.join("\n", output));
         for (int i = 0; i < reports.size(); i++) {
             assertEquals(objectOutcomes.get(i).requestId(), reports.get(i).path("request_id").asText(), reports.get(i).toString());
+            assertEquals("INFO", reports.get(i).path("level").asText(), reports.get(i).toString());
+            assertEquals("succeeded", reports.get(i).path("outcome").asText(), reports.get(i).toString());
             assertEquals(lineCounts.get(i).longValue(), reports.get(i).path("counts").path("lines").asLong());
         }
+    }
+
+    @Test
+    void eachApiRequestIsOneLogLineWithTheRequestId() throws Exception {
+        List<JsonNode> requests = records("api_request");
+        assertEquals(metricsOutcomes.size(), requests.size(), String.join("\n", output));
+        for (int i = 0; i < requests.size(); i++) {
+            assertEquals(metricsOutcomes.get(i).requestId(), requests.get(i).path("request_id").asText());
+            assertEquals(200, requests.get(i).path("status").asInt(), requests.get(i).toString());
+        }
+    }
+
+    /** The printed lines that are records of one kind ("log": kind), in order. */
+    private static List<JsonNode> records(String kind) throws IOException {
+        List<JsonNode> found = new ArrayList<>();
+        for (String line : output) {
+            if (line.startsWith("{")) {
+                JsonNode n = JSON.readTree(line);
+                if (kind.equals(n.path("log").asText())) {
+                    found.add(n);
+                }
+            }
+        }
+        return found;
     }
 
     private static long awaitFirstPoll(FakeLambdaRuntimeApi api, ManagedJavaRuntime fn) throws Exception {
