@@ -216,6 +216,23 @@ class ManagedRuntimeIT {
         }
     }
 
+    @Test
+    void librariesPrintOnlyWarningsAndErrors() throws Exception {
+        List<String> chatter = new ArrayList<>();
+        for (String line : output) {
+            if (line.startsWith("{")) {
+                JsonNode n = JSON.readTree(line);
+                String logger = n.path("loggerName").asText();
+                boolean library = logger.startsWith("org.apache.hadoop") || logger.startsWith("org.apache.parquet")
+                        || logger.startsWith("software.amazon.awssdk");
+                if (library && !(n.path("level").asText().equals("WARN") || n.path("level").asText().equals("ERROR"))) {
+                    chatter.add(line);
+                }
+            }
+        }
+        assertTrue(chatter.isEmpty(), String.join("\n", chatter));
+    }
+
     /** The printed lines that are records of one kind ("log": kind), in order. */
     private static List<JsonNode> records(String kind) throws IOException {
         List<JsonNode> found = new ArrayList<>();
