@@ -123,7 +123,7 @@ public final class ManagedJavaRuntime implements AutoCloseable {
 
     /**
      * The environment infra/template.yaml gives {@code function} in the JVM variant: Globals first, then the
-     * function's own; {@code !Ref Parameter} resolves to the parameter's default, {@code !If [IsNative, a, b]}
+     * function's own, and AWS_LAMBDA_LOG_FORMAT from the Globals' LoggingConfig; {@code !Ref Parameter} resolves to the parameter's default, {@code !If [IsNative, a, b]}
      * to b, and {@code !Sub} values (the bucket name) are left to the caller.
      */
     static Map<String, String> templateEnvironment(String function) throws IOException {
@@ -148,6 +148,13 @@ public final class ManagedJavaRuntime implements AutoCloseable {
                 continue;
             }
             resolved.put(e.getKey(), unquote(v));
+        }
+        // LoggingConfig.LogFormat reaches the runtime as AWS_LAMBDA_LOG_FORMAT (JSON or Text)
+        for (int i = indexFrom(lines, 0, "Globals:"); i < indexFrom(lines, 0, "Resources:"); i++) {
+            Matcher m = Pattern.compile("\\s+LogFormat:\\s*(\\w+).*").matcher(lines.get(i));
+            if (m.matches()) {
+                resolved.put("AWS_LAMBDA_LOG_FORMAT", m.group(1));
+            }
         }
         if (!resolved.containsKey("JAVA_TOOL_OPTIONS") || !resolved.containsKey("QUARKUS_LAMBDA_HANDLER")) {
             throw new IllegalStateException("the template no longer gives " + function
@@ -241,11 +248,16 @@ public final class ManagedJavaRuntime implements AutoCloseable {
         return -1;
     }
 
-    /** Stops the function (as Lambda does at shutdown) and returns every line it printed. */
+    /**
+     * Stops the function as Lambda does at shutdown (SIGTERM, then SIGKILL) and returns every line it printed,
+     * up to its exit. The signal goes through the process handle: Process.destroy() would also close the
+     * output pipe and lose what the function prints while it shuts down.
+     */
     public List<String> stop() throws InterruptedException {
-        process.destroy();
+        process.toHandle().destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            process.toHandle().destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
         }
         reader.join(10_000);
         return output();
