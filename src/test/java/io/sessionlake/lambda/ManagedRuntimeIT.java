@@ -134,7 +134,8 @@ class ManagedRuntimeIT {
         // what CloudWatch would have received, for reading after a failure
         Files.write(Path.of("target", "managed-runtime-output.log"), output);
         StringBuilder line = new StringBuilder("cold-start: function.zip under the managed Java runtime, ")
-                .append(ManagedJavaRuntime.MEMORY_MB).append(" MB, JDK ").append(System.getProperty("java.version"));
+                .append(ManagedJavaRuntime.MEMORY_MB).append(" MB, java.home ")
+                .append(System.getProperty("managed-runtime.java-home", System.getProperty("java.home")));
         figures.forEach((k, v) -> line.append(" | ").append(k).append(": ").append(v));
         System.out.println(line);
     }

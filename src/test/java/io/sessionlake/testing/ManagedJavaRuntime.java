@@ -73,8 +73,13 @@ public final class ManagedJavaRuntime implements AutoCloseable {
         Map<String, String> templateEnv = templateEnvironment(function);
         String name = "sessionlake-" + function;
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // The flags AWS's java17/java21 runtimes pass (heap 85% of the memory size, C1 only, CDS on).
+        // The JDK that runs the build, or another one to compare (-Dmanaged-runtime.java-home=/path/to/jdk).
+        String javaHome = System.getProperty("managed-runtime.java-home", System.getProperty("java.home"));
+        command.add(Path.of(javaHome, "bin", "java").toString());
+        // The flags AWS's java17/java21 runtimes pass (heap 85% of the memory size, C1 only, CDS on), as
+        // reported from inside the runtime. Left out: -XX:+UseSerialGC, which the java17 runtime was reported
+        // to pass too (it would make the template's -XX:+UseParallelGC fail "Multiple garbage collectors
+        // selected"; README "Logs"), the runtime's own CDS archive and its log4j hot-patch agent.
         command.addAll(List.of("-XX:MaxHeapSize=" + (MEMORY_MB * 1024L * 85 / 100) + "k", "-Xshare:auto",
                 "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "--add-opens=java.base/java.io=ALL-UNNAMED",
                 "-Djava.net.preferIPv4Stack=true", "-XX:+ErrorFileToStderr",
