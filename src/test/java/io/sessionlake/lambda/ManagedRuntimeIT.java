@@ -158,10 +158,18 @@ class ManagedRuntimeIT {
     }
 
     @Test
-    void processorWritesSessionsCleanEventsAndMetricsToTheBucket() throws Exception {
-        assertFalse(bucket.list("sessions/").isEmpty(), "no session Parquet under sessions/");
-        assertFalse(bucket.list("clean_events/").isEmpty(), "no clean-event Parquet under clean_events/");
-        assertTrue(bucket.list("sessions/").stream().allMatch(o -> o.key().endsWith(".parquet")));
+    void processorWritesEveryOutputItsReportsNameToTheBucket() throws Exception {
+        List<String> outputs = new ArrayList<>();
+        for (Outcome o : objectOutcomes) {
+            String runId = JSON.readTree(o.body()).get("runs").get(0).get("run_id").asText();
+            JSON.readTree(bucket.read(Layout.runReportKey(runId)).orElseThrow().bytes()).get("outputs")
+                    .forEach(k -> outputs.add(k.asText()));
+        }
+        assertTrue(outputs.stream().anyMatch(k -> k.startsWith("sessions/") && k.endsWith(".parquet")), outputs.toString());
+        assertTrue(outputs.stream().anyMatch(k -> k.startsWith("clean_events/") && k.endsWith(".parquet")), outputs.toString());
+        for (String key : outputs) {
+            assertTrue(bucket.stat(key).orElseThrow(() -> new AssertionError("missing " + key)).size() > 0, key);
+        }
         assertTrue(bucket.read(Layout.METRICS_KEY).isPresent(), "no " + Layout.METRICS_KEY);
     }
 
