@@ -12,7 +12,7 @@ import jakarta.inject.Named;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
-import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * Entry point for API Gateway HTTP API events (payload format 2.0): unpacks method, path and body,
@@ -20,7 +20,6 @@ import org.jboss.logging.Logger;
  */
 @Named("api")
 public class ApiHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
-    private static final Logger LOG = Logger.getLogger(ApiHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
@@ -37,6 +36,16 @@ public class ApiHandler implements RequestHandler<Map<String, Object>, Map<Strin
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
+        String requestId = context == null ? null : context.getAwsRequestId();
+        MDC.put(S3EventHandler.REQUEST_ID, requestId == null ? "" : requestId);
+        try {
+            return handle(event, requestId);
+        } finally {
+            MDC.remove(S3EventHandler.REQUEST_ID);
+        }
+    }
+
+    private Map<String, Object> handle(Map<String, Object> event, String requestId) {
         String method = String.valueOf(EventFields.at(event, "requestContext", "http", "method"));
         String rawPath = String.valueOf(EventFields.at(event, "rawPath"));
         Object stage = EventFields.at(event, "requestContext", "stage");
@@ -55,7 +64,7 @@ public class ApiHandler implements RequestHandler<Map<String, Object>, Map<Strin
         line.put("method", method);
         line.put("path", rawPath);
         line.put("status", response.status());
-        LOG.info(line.toString());
+        RecordLog.write(response.status() >= 500 ? "ERROR" : "INFO", requestId, line);
         return response.toGatewayResponse();
     }
 

@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * Entry point for S3 ObjectCreated notifications: one run per record, in the order given. A run that
@@ -28,8 +28,9 @@ import org.jboss.logging.Logger;
  */
 @Named("s3-events")
 public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
-    private static final Logger LOG = Logger.getLogger(S3EventHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The MDC key under which every log record of an invocation carries Lambda's request id. */
+    static final String REQUEST_ID = "request_id";
 
     @Inject
     ObjectProcessor processor;
@@ -42,6 +43,16 @@ public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<S
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
+        String requestId = context == null ? null : context.getAwsRequestId();
+        MDC.put(REQUEST_ID, requestId == null ? "" : requestId);
+        try {
+            return handle(event, requestId);
+        } finally {
+            MDC.remove(REQUEST_ID);
+        }
+    }
+
+    private Map<String, Object> handle(Map<String, Object> event, String requestId) {
         Layout layout = new Layout(settings.inputPrefix());
         List<Object> runs = new ArrayList<>();
         boolean retry = false;
@@ -49,26 +60,27 @@ public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<S
             String key = keyOf(record);
             String bucket = bucketOf(record);
             if (key == null) {
-                LOG.warn(ignored(bucket, null, "the record has no s3.object.key"));
+                RecordLog.write("WARN", requestId, ignored(bucket, null, "the record has no s3.object.key"));
                 continue;
             }
             Object eventName = EventFields.at(record, "eventName");
             if (eventName != null && !eventName.toString().startsWith("ObjectCreated")) {
-                LOG.info(ignored(bucket, key, "not an object creation: " + eventName));
+                RecordLog.write("INFO", requestId, ignored(bucket, key, "not an object creation: " + eventName));
                 continue;
             }
             if (bucket != null && !store.location().equals("s3://" + bucket)) {
-                LOG.warn(ignored(bucket, key, "this function serves " + store.location()));
+                RecordLog.write("WARN", requestId, ignored(bucket, key, "this function serves " + store.location()));
                 continue;
             }
             if (!layout.isInput(key)) {
-                LOG.info(ignored(bucket, key, "outside the input prefix " + settings.inputPrefix()));
+                RecordLog.write("INFO", requestId, ignored(bucket, key, "outside the input prefix " + settings.inputPrefix()));
                 continue;
             }
             RunReport report = processor.process(key);
-            ObjectNode line = RunReportJson.toNode(report);
+            ObjectNode line = JSON.createObjectNode();
             line.put("log", "run");
-            LOG.info(line.toString());
+            line.setAll(RunReportJson.toNode(report));
+            RecordLog.write(report.outcome() == RunReport.Outcome.FAILED ? "ERROR" : "INFO", requestId, line);
             runs.add(Map.of("key", key, "run_id", report.runId(), "outcome", report.outcome().code()));
             retry |= report.outcome() == RunReport.Outcome.FAILED && report.retryable();
         }
@@ -81,13 +93,13 @@ public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<S
     }
 
     /** One JSON log line, so CloudWatch Logs Insights can filter on its fields. */
-    private static String ignored(String bucket, String key, String reason) {
+    private static ObjectNode ignored(String bucket, String key, String reason) {
         ObjectNode n = JSON.createObjectNode();
         n.put("log", "ignored_record");
         n.put("bucket", bucket);
         n.put("key", key);
         n.put("reason", reason);
-        return n.toString();
+        return n;
     }
 
     @SuppressWarnings("unchecked")
