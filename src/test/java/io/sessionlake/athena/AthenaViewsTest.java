@@ -4,29 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.sessionlake.athena.ViewFeeds.bits;
+import static io.sessionlake.athena.ViewFeeds.number;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sessionlake.generator.FeedGenerator;
 import io.sessionlake.run.Layout;
-import io.sessionlake.run.ObjectProcessor;
 import io.sessionlake.run.RunReport;
 import io.sessionlake.run.RunSettings;
-import io.sessionlake.session.SessionConfig;
 import io.sessionlake.store.LocalFolderStore;
 import io.sessionlake.testing.Buckets;
 import io.sessionlake.testing.DuckDb;
+import io.sessionlake.athena.ViewFeeds.HostFigures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -42,7 +39,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 class AthenaViewsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path SQL_DIR = Path.of("infra", "athena");
+    private static final Path SQL_DIR = ViewFeeds.SQL_DIR;
 
     @Nested
     class GoldenFeed extends ViewsOverAProcessedFeed {
@@ -127,55 +124,19 @@ class AthenaViewsTest {
      */
     @Nested
     class GeneratedFeed extends ViewsOverAProcessedFeed {
-        private static final Pattern WHOLE_MINUTE =
-                Pattern.compile("^(\\{\"id\": (\\d+),.*\"timestamp\": \"[^\"]+:)00\\.000000\"");
-
         @Override
         void fill(Path bucket) throws IOException {
-            FeedGenerator.Written feed = new FeedGenerator(new FeedGenerator.Options(300, 12, 3, 0.003, 0.02, 5,
-                    false, 20220401L, LocalDate.of(2022, 4, 1), 1.5, 0.1)).writeTo(bucket.resolve("events"));
-            for (Path file : feed.files()) {
-                withMicroseconds(file);
-            }
-        }
-
-        /**
-         * The generator writes whole minutes, so every duration would be a whole number of minutes and no
-         * rounding could show; the shop's feed has microseconds. Each event gets seconds and microseconds drawn
-         * from its id, so a duplicate delivery stays a copy of the line.
-         */
-        private static void withMicroseconds(Path file) throws IOException {
-            StringBuilder out = new StringBuilder();
-            for (String line : Files.readAllLines(file)) {
-                Matcher m = WHOLE_MINUTE.matcher(line);
-                if (m.find()) {
-                    long micros = new SplittableRandom(Long.parseLong(m.group(2))).nextLong(60_000_000L);
-                    line = m.group(1) + String.format("%02d.%06d\"", micros / 1_000_000, micros % 1_000_000)
-                            + line.substring(m.end());
-                }
-                out.append(line).append('\n');
-            }
-            Files.writeString(file, out);
+            ViewFeeds.generated(bucket);
         }
 
         @Override
         RunSettings settings() {
-            return RunSettings.defaults().withSessions(new SessionConfig(Duration.ofMinutes(30), Duration.ofDays(2)));
+            return ViewFeeds.generatedSettings();
         }
 
         @Override
         List<RunReport> process(LocalFolderStore store) throws IOException {
-            // keys are events/<day>/part-NNN.jsonl: days in order, the parts of a day in reverse
-            List<String> keys = new ArrayList<>();
-            store.list(settings().inputPrefix()).forEach(o -> keys.add(o.key()));
-            keys.sort(Comparator.comparing((String k) -> k.substring(0, k.lastIndexOf('/')))
-                    .thenComparing(Comparator.<String>reverseOrder()));
-            ObjectProcessor processor = new ObjectProcessor(store, settings(), Buckets.FIXED_CLOCK);
-            List<RunReport> reports = new ArrayList<>();
-            for (String key : keys) {
-                reports.add(processor.process(key));
-            }
-            return reports;
+            return ViewFeeds.processDaysInOrder(store, settings());
         }
 
         @Test
@@ -284,7 +245,7 @@ class AthenaViewsTest {
             // DuckDB stand-ins for the Athena-only DDL of 01 and 02: the same columns, dt a string as in Athena
             db.execute(tableOver("session_revisions", "sessions"));
             db.execute(tableOver("clean_events", "clean_events"));
-            for (Path view : viewFiles()) {
+            for (Path view : ViewFeeds.viewFiles()) {
                 db.execute(Files.readString(view));
             }
         }
@@ -304,18 +265,6 @@ class AthenaViewsTest {
         private String tableOver(String name, String prefix) {
             return "CREATE VIEW " + name + " AS SELECT * FROM read_parquet('" + bucket + "/" + prefix
                     + "/*/*.parquet', hive_partitioning = true, hive_types_autocast = false)";
-        }
-
-        /** The portable files (10 and up), in order; 00-09 are Athena DDL. */
-        private static List<Path> viewFiles() throws IOException {
-            try (Stream<Path> files = Files.list(SQL_DIR)) {
-                List<Path> views = files.filter(p -> p.getFileName().toString().matches("[1-9]\\d_.*\\.sql"))
-                        .sorted().toList();
-                assertEquals(List.of("10_sessions.sql", "11_session_events.sql", "20_metrics_orders.sql",
-                        "21_session_duration_by_referrer_host.sql"),
-                        views.stream().map(p -> p.getFileName().toString()).toList());
-                return views;
-            }
         }
 
         long scalar(String sql) throws Exception {
@@ -422,23 +371,5 @@ class AthenaViewsTest {
             assertFalse(db.query("SELECT dt FROM sessions LIMIT 1").isEmpty());
             assertEquals(0, scalar("SELECT count(*) FROM sessions WHERE dt <> strftime(session_start, '%Y-%m-%d')"));
         }
-    }
-
-    /** One element of session_duration_by_referrer_host. */
-    record HostFigures(String host, long sessions, Double medianMinutes, Double p90Minutes) {
-        static final Comparator<HostFigures> BY_HOST = Comparator.comparing(HostFigures::host,
-                Comparator.nullsFirst(Comparator.naturalOrder()));
-    }
-
-    private static Double number(JsonNode n) {
-        return n == null || n.isNull() ? null : n.asDouble();
-    }
-
-    /** The exact bits of a double (or of a JSON number), null for null: equal bits, equal numbers. */
-    private static Long bits(Object value) {
-        if (value instanceof JsonNode n) {
-            return n.isNull() ? null : Double.doubleToLongBits(n.asDouble());
-        }
-        return value == null ? null : Double.doubleToLongBits((Double) value);
     }
 }
