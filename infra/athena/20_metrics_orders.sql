@@ -4,7 +4,8 @@ CREATE OR REPLACE VIEW metrics_orders AS
 -- middle values. With rn the 1-based rank and n the count, the lower middle row has 2 * rn IN (n, n + 1)
 -- and the upper middle row 2 * rn IN (n + 1, n + 2); for an odd n both are the middle row and
 -- (m + m) / 2 = m exactly. Over no values every median is null.
--- Literals are doubles (60e0, 1e6, 2e0): 60.0 would be a DECIMAL in both Trino and DuckDB.
+-- Minutes are rounded at the end to 0.01 minute, as PublishedMinutes does: floor(m * 100e0 + 5e-1) / 100e0.
+-- Literals are doubles (60e0, 1e6, 2e0, 5e-1): 60.0 would be a DECIMAL in both Trino and DuckDB.
 WITH
 customer_first_order AS (
   -- one row per customer with a session; first_order_start is null for customers who never bought
@@ -92,8 +93,9 @@ SELECT
   session_count.sessions,
   counts.purchasing_customers,
   median_visits.median AS median_visits_before_order,
-  median_session_minutes.median AS median_session_duration_minutes_before_order,
-  median_total_minutes.median AS median_total_minutes_before_order,
+  -- minutes rounded once, at the end, to 0.01 minute, with the metrics object's arithmetic (§5)
+  floor(median_session_minutes.median * 100e0 + 5e-1) / 100e0 AS median_session_duration_minutes_before_order,
+  floor(median_total_minutes.median * 100e0 + 5e-1) / 100e0 AS median_total_minutes_before_order,
   counts.purchasing_customers AS customers_with_order,
   before_order_count.sessions_before_order
 FROM counts

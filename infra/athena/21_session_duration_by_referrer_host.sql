@@ -40,9 +40,11 @@ by_host AS (
 SELECT
   referrer_host,
   n AS sessions,
-  median_minutes,
-  CASE
-    WHEN p90_lower >= n - 1 THEN longest
-    ELSE p90_below + (p90_position - p90_lower) * (p90_above - p90_below)
-  END AS p90_minutes
+  -- minutes rounded once, at the end, to 0.01 minute, as in 20_metrics_orders.sql (§5)
+  floor(median_minutes * 100e0 + 5e-1) / 100e0 AS median_minutes,
+  floor(
+    CASE
+      WHEN p90_lower >= n - 1 THEN longest
+      ELSE p90_below + (p90_position - p90_lower) * (p90_above - p90_below)
+    END * 100e0 + 5e-1) / 100e0 AS p90_minutes
 FROM by_host

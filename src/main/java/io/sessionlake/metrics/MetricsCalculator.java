@@ -75,8 +75,8 @@ public final class MetricsCalculator {
         }
         return new OrderMetrics(customers, sessions, purchasing,
                 Percentiles.median(visitValues), purchasing,
-                Percentiles.median(minutesSorted(durationsBefore)), durationsBefore.size,
-                Percentiles.median(minutesSorted(totalsBefore)),
+                PublishedMinutes.rounded(Percentiles.median(minutesSorted(durationsBefore))), durationsBefore.size,
+                PublishedMinutes.rounded(Percentiles.median(minutesSorted(totalsBefore))),
                 referrerFigures(new TreeMap<>(byHost)), state.watermark());
     }
 
@@ -108,7 +108,8 @@ public final class MetricsCalculator {
             });
             double[] minutes = minutesSorted(expanded);
             out.add(new ReferrerDurations(host.equals(SessionState.NO_REFERRER) ? null : host, minutes.length,
-                    Percentiles.median(minutes), Percentiles.continuous(minutes, 0.9)));
+                    PublishedMinutes.rounded(Percentiles.median(minutes)),
+                    PublishedMinutes.rounded(Percentiles.continuous(minutes, 0.9))));
         });
         return out;
     }

@@ -2,7 +2,6 @@ package io.sessionlake.athena;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static io.sessionlake.athena.ViewFeeds.bits;
 import static io.sessionlake.athena.ViewFeeds.number;
@@ -201,20 +200,22 @@ class AthenaViewsTest {
         }
 
         @Test
-        void nearbyFormulasGiveOtherDoublesThanTheMetricsObject() {
+        void theMetricsObjectPublishesTheExactFormulasRoundedOnceToHundredths() {
             double a = (FIRST_MICROS / 1e6) / 60.0;
             double b = (SECOND_MICROS / 1e6) / 60.0;
             double median = metrics.get("median_session_duration_minutes_before_order").asDouble();
             double total = metrics.get("median_total_minutes_before_order").asDouble();
             JsonNode host = metrics.get("session_duration_by_referrer_host").get(1);
             assertEquals("rounding.example", host.get("referrer_host").asText());
-            assertEquals((a + b) / 2.0, median, 0.0);
-            assertNotEquals(a + 0.5 * (b - a), median);
-            assertEquals(((FIRST_MICROS + SECOND_MICROS) / 1e6) / 60.0, total, 0.0);
-            assertNotEquals((FIRST_MICROS / 1e6 + SECOND_MICROS / 1e6) / 60.0, total);
-            assertNotEquals(a + b, total);
-            assertEquals(a + 0.9 * (b - a), host.get("p90_minutes").asDouble(), 0.0);
-            assertNotEquals((1 - 0.9) * a + 0.9 * b, host.get("p90_minutes").asDouble());
+            assertEquals(Math.floor((a + b) / 2.0 * 100 + 0.5) / 100, median, 0.0);
+            assertEquals(Math.floor(((FIRST_MICROS + SECOND_MICROS) / 1e6) / 60.0 * 100 + 0.5) / 100, total, 0.0);
+            assertEquals(Math.floor((a + 0.9 * (b - a)) * 100 + 0.5) / 100, host.get("p90_minutes").asDouble(), 0.0);
+            // what an analyst reads: no float noise such as 43.19999999999999
+            for (double v : new double[] {median, total, host.get("p90_minutes").asDouble(),
+                host.get("median_minutes").asDouble()}) {
+                assertEquals(String.format(java.util.Locale.ROOT, "%.2f", v).replaceAll("0+$", "").replaceAll("\\.$", ""),
+                        java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString(), "published as " + v);
+            }
         }
     }
 

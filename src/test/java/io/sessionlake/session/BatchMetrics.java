@@ -2,6 +2,7 @@ package io.sessionlake.session;
 
 import io.sessionlake.metrics.OrderMetrics;
 import io.sessionlake.metrics.Percentiles;
+import io.sessionlake.metrics.PublishedMinutes;
 import io.sessionlake.metrics.ReferrerDurations;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,12 +52,14 @@ final class BatchMetrics {
         List<ReferrerDurations> hosts = new ArrayList<>();
         byHost.forEach((host, d) -> {
             double[] m = minutes(d);
-            hosts.add(new ReferrerDurations(host.isEmpty() ? null : host, m.length, Percentiles.median(m),
-                    Percentiles.continuous(m, 0.9)));
+            hosts.add(new ReferrerDurations(host.isEmpty() ? null : host, m.length,
+                    PublishedMinutes.rounded(Percentiles.median(m)),
+                    PublishedMinutes.rounded(Percentiles.continuous(m, 0.9))));
         });
         double[] v = visits.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return new OrderMetrics(byCustomer.size(), sessions.size(), visits.size(), Percentiles.median(v), visits.size(),
-                Percentiles.median(minutes(durations)), durations.size(), Percentiles.median(minutes(totals)), hosts,
+                PublishedMinutes.rounded(Percentiles.median(minutes(durations))), durations.size(),
+                PublishedMinutes.rounded(Percentiles.median(minutes(totals))), hosts,
                 sessions.isEmpty() ? Long.MIN_VALUE : maxEnd);
     }
 
