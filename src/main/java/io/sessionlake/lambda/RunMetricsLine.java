@@ -13,25 +13,25 @@ import java.util.List;
  * One run's metrics as a CloudWatch embedded metric format (EMF) record: printed as one line, CloudWatch Logs
  * turns its fields into metrics without an API call. The metric names are what the template's alarms watch.
  */
-final class RunMetricsLine {
-    static final String NAMESPACE = "sessionlake";
+public final class RunMetricsLine {
+    public static final String NAMESPACE = "sessionlake";
     /** The only dimension: the function's name, so that two stacks in one account keep their metrics apart. */
-    static final String FUNCTION = "Function";
+    public static final String FUNCTION = "Function";
 
-    static final String LINES = "Lines";
-    static final String ACCEPTED = "Accepted";
-    static final String ANONYMOUS = "Anonymous";
-    static final String DUPLICATE = "Duplicate";
-    static final String LATE = "Late";
-    static final String REJECTED = "Rejected";
+    public static final String LINES = "Lines";
+    public static final String ACCEPTED = "Accepted";
+    public static final String ANONYMOUS = "Anonymous";
+    public static final String DUPLICATE = "Duplicate";
+    public static final String LATE = "Late";
+    public static final String REJECTED = "Rejected";
     /** Session revisions and tombstones written. */
-    static final String REVISIONS = "Revisions";
-    static final String RUN_DURATION = "RunDuration";
+    public static final String REVISIONS = "Revisions";
+    public static final String RUN_DURATION = "RunDuration";
     /** Only when the run committed a state. */
-    static final String STATE_SIZE = "StateSizeBytes";
-    static final String RUNS_SUCCEEDED = "RunsSucceeded";
-    static final String RUNS_FAILED = "RunsFailed";
-    static final String RUNS_SKIPPED = "RunsSkipped";
+    public static final String STATE_SIZE = "StateSizeBytes";
+    public static final String RUNS_SUCCEEDED = "RunsSucceeded";
+    public static final String RUNS_FAILED = "RunsFailed";
+    public static final String RUNS_SKIPPED = "RunsSkipped";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
