@@ -2,9 +2,10 @@
 
 Usage: python3 check_template.py <template.yaml>
 
-Prints {"codeUris": {function: CodeUri as written}, "variants": {"jvm": {...}, "native": {...}}} where each
-variant is the transformed template's Resources with intrinsic functions resolved for a fictitious stack
-(see CONTEXT) and the parameter defaults, so that the test reads plain strings such as
+Prints {"codeUris": {function: CodeUri as written}, "variants": {"jvm": {...}, "native": {...}},
+"withAlarmTopic": {...}} where each variant is the transformed template's Resources with intrinsic functions
+resolved for a fictitious stack (see CONTEXT) and the parameter defaults (withAlarmTopic: the jvm variant with
+AlarmTopicArn set to ALARM_TOPIC), so that the test reads plain strings such as
 "arn:aws:s3:::sessionlake-123456789012-us-east-1/sessions/*". Exits 3 when samtranslator cannot be imported.
 """
 import json
@@ -30,6 +31,7 @@ PREFIX = "arn:aws"
 # What Ref AWS::NoValue resolves to: the key that holds it is dropped, as CloudFormation does.
 NO_VALUE = object()
 REGION_ACCOUNT = "us-east-1:123456789012"
+ALARM_TOPIC = "arn:aws:sns:us-east-1:123456789012:sessionlake-operators"
 
 
 class NoManagedPolicies:
@@ -66,6 +68,8 @@ class Resolver:
             if fn == "Fn::If":
                 cond, yes, no = arg
                 return self.resolve(yes if self.conditions[cond] else no)
+            if fn == "Fn::Not":
+                return not self.resolve(arg)[0]
             if fn == "Fn::Equals":
                 a, b = self.resolve(arg)
                 return a == b
@@ -104,6 +108,8 @@ class Resolver:
             }
             if kind in arns:
                 return arns[kind]
+        if attr == "QueueName" and kind == "AWS::SQS::Queue":
+            return name
         return "getatt:%s.%s" % (logical, attr)
 
     def sub(self, arg):
@@ -131,17 +137,20 @@ def main(path):
     for name, r in yaml_parse(source)["Resources"].items():
         if r["Type"] == "AWS::Serverless::Function":
             code_uris[name] = r["Properties"].get("CodeUri")
-    variants = {}
-    for variant in ("jvm", "native"):
-        template = yaml_parse(source)
-        # The translator wants an S3 location; `sam deploy` uploads the local zip and puts one there.
-        for r in template["Resources"].values():
-            if r["Type"] == "AWS::Serverless::Function" and "CodeUri" in r["Properties"]:
-                r["Properties"]["CodeUri"] = "s3://deployment-bucket/function.zip"
-        transformed = transform(template, {"Variant": variant}, NoManagedPolicies())
-        resources = Resolver(transformed, {"Variant": variant}).resolve(transformed["Resources"])
-        variants[variant] = resources
-    json.dump({"codeUris": code_uris, "variants": variants}, sys.stdout, indent=1, sort_keys=True)
+    variants = {variant: resolved(source, {"Variant": variant}) for variant in ("jvm", "native")}
+    with_topic = resolved(source, {"Variant": "jvm", "AlarmTopicArn": ALARM_TOPIC})
+    json.dump({"codeUris": code_uris, "variants": variants, "withAlarmTopic": with_topic}, sys.stdout, indent=1,
+              sort_keys=True)
+
+
+def resolved(source, parameters):
+    template = yaml_parse(source)
+    # The translator wants an S3 location; `sam deploy` uploads the local zip and puts one there.
+    for r in template["Resources"].values():
+        if r["Type"] == "AWS::Serverless::Function" and "CodeUri" in r["Properties"]:
+            r["Properties"]["CodeUri"] = "s3://deployment-bucket/function.zip"
+    transformed = transform(template, parameters, NoManagedPolicies())
+    return Resolver(transformed, parameters).resolve(transformed["Resources"])
 
 
 if __name__ == "__main__":

@@ -46,13 +46,13 @@ public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<S
         String requestId = context == null ? null : context.getAwsRequestId();
         MDC.put(REQUEST_ID, requestId == null ? "" : requestId);
         try {
-            return handle(event, requestId);
+            return handle(event, requestId, context == null ? null : context.getFunctionName());
         } finally {
             MDC.remove(REQUEST_ID);
         }
     }
 
-    private Map<String, Object> handle(Map<String, Object> event, String requestId) {
+    private Map<String, Object> handle(Map<String, Object> event, String requestId, String functionName) {
         Layout layout = new Layout(settings.inputPrefix());
         List<Object> runs = new ArrayList<>();
         boolean retry = false;
@@ -81,6 +81,7 @@ public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<S
             line.put("log", "run");
             line.setAll(RunReportJson.toNode(report));
             RecordLog.write(report.outcome() == RunReport.Outcome.FAILED ? "ERROR" : "INFO", requestId, line);
+            RecordLog.write("INFO", requestId, RunMetricsLine.of(report, functionName, requestId));
             runs.add(Map.of("key", key, "run_id", report.runId(), "outcome", report.outcome().code()));
             retry |= report.outcome() == RunReport.Outcome.FAILED && report.retryable();
         }

@@ -160,7 +160,7 @@ public final class ObjectProcessor {
         a.timings.put("total", millisSince(t0));
         RunReport done = report(runId, input, RunReport.Outcome.SUCCEEDED, null, false, a.counts, a.revisions,
                 a.tombstones, a.changes.watermarkBefore(), a.changes.watermarkAfter(), a.revision, a.outputs,
-                a.timings, attempt, started, List.copyOf(warnings));
+                a.timings, attempt, started, List.copyOf(warnings)).withStateSizeBytes(a.stateBytes.length);
         List<String> more = new ArrayList<>();
         bestEffort("recording the run report " + Layout.runReportKey(runId) + " (a later delivery rewrites it)", () -> {
             List<String> left = records.succeeded(done);

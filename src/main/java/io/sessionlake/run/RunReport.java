@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * What one run did with one input object (SPEC 6, runs/). {@code warnings}: what failed after the state
- * commit (metrics, the report itself) and did not fail the run.
+ * commit (metrics, the report itself) and did not fail the run. {@code stateSizeBytes}: the size of the state
+ * object this run committed, 0 when it committed none (skipped, failed).
  */
 public record RunReport(
         String runId,
@@ -28,7 +29,19 @@ public record RunReport(
         int attempts,
         Instant startedAt,
         Instant finishedAt,
-        List<String> warnings) {
+        List<String> warnings,
+        long stateSizeBytes) {
+
+    /** A report of a run that committed no state. */
+    public RunReport(String runId, String bucket, String key, String etag, long sizeBytes, Outcome outcome,
+            String error, boolean retryable, LineCounts counts, int sessionRevisions, int sessionTombstones,
+            long watermarkBefore, long watermarkAfter, long stateSequence, List<String> outputs,
+            Map<String, Long> timingsMillis, int attempts, Instant startedAt, Instant finishedAt,
+            List<String> warnings) {
+        this(runId, bucket, key, etag, sizeBytes, outcome, error, retryable, counts, sessionRevisions,
+                sessionTombstones, watermarkBefore, watermarkAfter, stateSequence, outputs, timingsMillis, attempts,
+                startedAt, finishedAt, warnings, 0);
+    }
 
     /**
      * {@code running} is only ever stored, never returned: the report an attempt writes before its uploads,
@@ -66,6 +79,12 @@ public record RunReport(
         all.addAll(more);
         return new RunReport(runId, bucket, key, etag, sizeBytes, outcome, error, retryable, counts, sessionRevisions,
                 sessionTombstones, watermarkBefore, watermarkAfter, stateSequence, outputs, timingsMillis, attempts,
-                startedAt, finishedAt, List.copyOf(all));
+                startedAt, finishedAt, List.copyOf(all), stateSizeBytes);
+    }
+
+    public RunReport withStateSizeBytes(long bytes) {
+        return new RunReport(runId, bucket, key, etag, sizeBytes, outcome, error, retryable, counts, sessionRevisions,
+                sessionTombstones, watermarkBefore, watermarkAfter, stateSequence, outputs, timingsMillis, attempts,
+                startedAt, finishedAt, warnings, bytes);
     }
 }

@@ -47,6 +47,9 @@ public final class RunReportJson {
         root.put("watermark_before", time(r.watermarkBefore()));
         root.put("watermark_after", time(r.watermarkAfter()));
         root.put("state_sequence", r.stateSequence());
+        if (r.stateSizeBytes() > 0) {
+            root.put("state_size_bytes", r.stateSizeBytes());
+        }
         root.putArray("outputs").addAll(r.outputs().stream().map(root::textNode).toList());
         ObjectNode t = root.putObject("timings_ms");
         r.timingsMillis().forEach(t::put);

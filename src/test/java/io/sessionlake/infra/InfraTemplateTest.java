@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sessionlake.lambda.RunMetricsLine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -291,6 +292,62 @@ class InfraTemplateTest {
             assertEquals("s3-events".equals(nativ.path("QUARKUS_LAMBDA_HANDLER").asText()),
                     function.equals("ProcessorFunction"));
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Alarms: the metric names and namespace are RunMetricsLine's, what each run prints
+    // ---------------------------------------------------------------------------------------------
+
+    @Test
+    void anyFailedRunInFiveMinutesRaisesTheFailedRunsAlarm() throws Exception {
+        JsonNode alarm = props(jvm(), "FailedRunsAlarm");
+        assertRunMetricAlarm(alarm, RunMetricsLine.RUNS_FAILED);
+        assertEquals(List.of("Sum", "300", "1", "1.0", "GreaterThanOrEqualToThreshold"), List.of(
+                alarm.get("Statistic").asText(), alarm.get("Period").asText(), alarm.get("EvaluationPeriods").asText(),
+                String.valueOf(alarm.get("Threshold").asDouble()), alarm.get("ComparisonOperator").asText()));
+    }
+
+    @Test
+    void lateLinesAboveTheParameterInOneHourRaiseTheLateLinesAlarm() throws Exception {
+        JsonNode alarm = props(jvm(), "LateLinesAlarm");
+        assertRunMetricAlarm(alarm, RunMetricsLine.LATE);
+        assertEquals(List.of("Sum", "3600", "1", "1000.0", "GreaterThanThreshold"), List.of(
+                alarm.get("Statistic").asText(), alarm.get("Period").asText(), alarm.get("EvaluationPeriods").asText(),
+                String.valueOf(alarm.get("Threshold").asDouble()), alarm.get("ComparisonOperator").asText()));
+    }
+
+    @Test
+    void anyMessageInTheDeadLetterQueueRaisesAnAlarm() throws Exception {
+        JsonNode alarm = props(jvm(), "DeadLetterQueueAlarm");
+        assertEquals("AWS/SQS", alarm.get("Namespace").asText());
+        assertEquals("ApproximateNumberOfMessagesVisible", alarm.get("MetricName").asText());
+        assertEquals("[{\"Name\":\"QueueName\",\"Value\":\"sessionlake-processor-failures\"}]",
+                alarm.get("Dimensions").toString());
+        assertEquals(List.of("Maximum", "300", "0.0", "GreaterThanThreshold", "notBreaching"), List.of(
+                alarm.get("Statistic").asText(), alarm.get("Period").asText(),
+                String.valueOf(alarm.get("Threshold").asDouble()), alarm.get("ComparisonOperator").asText(),
+                alarm.get("TreatMissingData").asText()));
+    }
+
+    @Test
+    void alarmsNotifyTheTopicOnlyWhenOneIsGiven() throws Exception {
+        JsonNode withTopic = facts().get("withAlarmTopic");
+        List<String> alarms = logicalIdsOfType(jvm(), "AWS::CloudWatch::Alarm");
+        assertEquals(Set.of("DeadLetterQueueAlarm", "FailedRunsAlarm", "LateLinesAlarm"), new TreeSet<>(alarms));
+        for (String alarm : alarms) {
+            assertFalse(props(jvm(), alarm).has("AlarmActions"), alarm + " without a topic");
+            assertEquals("[\"arn:aws:sns:us-east-1:123456789012:sessionlake-operators\"]",
+                    props(withTopic, alarm).get("AlarmActions").toString(), alarm);
+        }
+    }
+
+    /** On the processor's own metric: the dimension the processor's records carry, no runs counted as no failure. */
+    private static void assertRunMetricAlarm(JsonNode alarm, String metric) {
+        assertEquals(RunMetricsLine.NAMESPACE, alarm.get("Namespace").asText());
+        assertEquals(metric, alarm.get("MetricName").asText());
+        assertEquals("[{\"Name\":\"" + RunMetricsLine.FUNCTION + "\",\"Value\":\"" + PROCESSOR + "\"}]",
+                alarm.get("Dimensions").toString());
+        assertEquals("notBreaching", alarm.get("TreatMissingData").asText());
     }
 
     // ---------------------------------------------------------------------------------------------

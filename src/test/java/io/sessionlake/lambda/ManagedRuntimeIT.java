@@ -236,6 +236,57 @@ class ManagedRuntimeIT {
         }
     }
 
+    /**
+     * One EMF record per run, failed ones included, that CloudWatch would turn into metrics: every metric it
+     * declares is a top-level number, its dimension a top-level string; the values are the run report's.
+     */
+    @Test
+    void eachRunPrintsOneEmbeddedMetricRecordWithTheReportsValues() throws Exception {
+        List<JsonNode> runs = records("run");
+        List<JsonNode> metrics = records("run_metrics");
+        assertEquals(objectOutcomes.size() + 1, runs.size(), String.join("\n", output));
+        assertEquals(runs.size(), metrics.size(), String.join("\n", output));
+        for (int i = 0; i < metrics.size(); i++) {
+            JsonNode m = metrics.get(i);
+            JsonNode report = runs.get(i);
+            JsonNode directive = m.at("/_aws/CloudWatchMetrics/0");
+            assertTrue(m.at("/_aws/Timestamp").isIntegralNumber(), m.toString());
+            assertEquals(1, m.at("/_aws/CloudWatchMetrics").size(), m.toString());
+            assertEquals(RunMetricsLine.NAMESPACE, directive.path("Namespace").asText(), m.toString());
+            assertEquals("[[\"" + RunMetricsLine.FUNCTION + "\"]]", directive.path("Dimensions").toString());
+            // the function name the runtime gives (AWS_LAMBDA_FUNCTION_NAME, ManagedJavaRuntime)
+            assertEquals("sessionlake-ProcessorFunction", m.path(RunMetricsLine.FUNCTION).asText(), m.toString());
+            List<String> declared = new ArrayList<>();
+            for (JsonNode metric : directive.path("Metrics")) {
+                declared.add(metric.path("Name").asText());
+                assertTrue(m.path(metric.path("Name").asText()).isNumber(), metric + " in " + m);
+            }
+            assertEquals(report.path("request_id").asText(), m.path("request_id").asText(), m.toString());
+            assertEquals(report.path("run_id").asText(), m.path("run_id").asText(), m.toString());
+            boolean failed = report.path("outcome").asText().equals("failed");
+            assertEquals(List.of(failed ? 0L : 1L, failed ? 1L : 0L, 0L), List.of(
+                    m.path(RunMetricsLine.RUNS_SUCCEEDED).asLong(), m.path(RunMetricsLine.RUNS_FAILED).asLong(),
+                    m.path(RunMetricsLine.RUNS_SKIPPED).asLong()), m.toString());
+            JsonNode c = report.path("counts");
+            assertEquals(List.of(c.path("lines").asLong(), c.path("accepted").asLong(), c.path("anonymous").asLong(),
+                    c.path("duplicate").asLong(), c.path("late").asLong(), c.path("rejected").asLong(),
+                    report.at("/sessions_written/revisions").asLong() + report.at("/sessions_written/tombstones").asLong()),
+                    List.of(m.path(RunMetricsLine.LINES).asLong(), m.path(RunMetricsLine.ACCEPTED).asLong(),
+                            m.path(RunMetricsLine.ANONYMOUS).asLong(), m.path(RunMetricsLine.DUPLICATE).asLong(),
+                            m.path(RunMetricsLine.LATE).asLong(), m.path(RunMetricsLine.REJECTED).asLong(),
+                            m.path(RunMetricsLine.REVISIONS).asLong()), m.toString());
+            if (!failed) {
+                assertTrue(m.path(RunMetricsLine.LINES).asLong() > 0, m.toString());
+                assertTrue(m.path(RunMetricsLine.STATE_SIZE).asLong() > 0, m.toString());
+                assertEquals(report.path("state_size_bytes").asLong(), m.path(RunMetricsLine.STATE_SIZE).asLong());
+            }
+            assertEquals(failed, !declared.contains(RunMetricsLine.STATE_SIZE), m.toString());
+        }
+        // the last run that committed (the failed one did not) reports the size of the state object it wrote
+        assertEquals(bucket.stat(Layout.STATE_KEY).orElseThrow().size(),
+                metrics.get(objectOutcomes.size() - 1).path(RunMetricsLine.STATE_SIZE).asLong());
+    }
+
     @Test
     void eachApiRequestIsOneLogLineWithTheRequestId() throws Exception {
         List<JsonNode> requests = records("api_request");
