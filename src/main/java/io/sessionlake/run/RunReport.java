@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * What one run did with one input object (SPEC 6, runs/). {@code warnings}: what failed after the state
- * commit (metrics, the report itself) and did not fail the run.
+ * commit (metrics, the report itself) and did not fail the run. A failed run has an {@code error}, its
+ * {@code cause} and, for a defect, the {@code exception} class; the others have null there.
  */
 public record RunReport(
         String runId,
@@ -16,7 +17,8 @@ public record RunReport(
         long sizeBytes,
         Outcome outcome,
         String error,
-        boolean retryable,
+        FailureCause cause,
+        String exception,
         LineCounts counts,
         int sessionRevisions,
         int sessionTombstones,
@@ -58,13 +60,18 @@ public record RunReport(
         }
     }
 
+    /** Whether running the object again can help: only a failure of a retryable cause. */
+    public boolean retryable() {
+        return outcome == Outcome.FAILED && cause != null && cause.retryable();
+    }
+
     public RunReport withWarnings(List<String> more) {
         if (more.isEmpty()) {
             return this;
         }
         List<String> all = new java.util.ArrayList<>(warnings);
         all.addAll(more);
-        return new RunReport(runId, bucket, key, etag, sizeBytes, outcome, error, retryable, counts, sessionRevisions,
+        return new RunReport(runId, bucket, key, etag, sizeBytes, outcome, error, cause, exception, counts, sessionRevisions,
                 sessionTombstones, watermarkBefore, watermarkAfter, stateSequence, outputs, timingsMillis, attempts,
                 startedAt, finishedAt, List.copyOf(all));
     }
