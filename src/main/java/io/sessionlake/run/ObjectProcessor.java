@@ -115,6 +115,11 @@ public final class ObjectProcessor {
         } catch (RuntimeException e) {
             return failed(key, input, attempt, started, t0, RunFailedException.defect("processing " + key, e),
                     announced[0]);
+        } catch (VirtualMachineError e) {
+            throw e; // out of memory or stack: the invocation fails and is retried in a fresh runtime
+        } catch (Error e) { // an AssertionError, a LinkageError: ours
+            return failed(key, input, attempt, started, t0, RunFailedException.defect("processing " + key, e),
+                    announced[0]);
         }
     }
 

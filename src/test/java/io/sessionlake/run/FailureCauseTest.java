@@ -193,6 +193,24 @@ class FailureCauseTest {
         assertEquals("java.lang.IllegalStateException", r.exception());
     }
 
+    @Test
+    void assertionErrorInTheReaderThreadIsADefect() throws Exception {
+        LocalFolderStore real = golden("defect-error");
+        RunReport r = process(new InterceptingStore(real, k -> { }) {
+            @Override
+            public InputStream open(String key) {
+                return new InputStream() {
+                    @Override
+                    public int read() {
+                        throw new AssertionError("injected");
+                    }
+                };
+            }
+        });
+        assertCause(FailureCause.DEFECT, r);
+        assertEquals("java.lang.AssertionError", r.exception());
+    }
+
     /** A bucket with the golden input behind an S3 client whose interceptor answers one request with an error. */
     private static S3Store s3Golden(ExecutionInterceptor interceptor) throws Exception {
         S3Server server = S3Server.shared();
