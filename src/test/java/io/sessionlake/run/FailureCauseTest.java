@@ -25,11 +25,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -124,6 +126,29 @@ class FailureCauseTest {
     void serverErrorOnTheStateCommitIsAStorageFailure() throws Exception {
         S3Store store = s3Golden(failing(PutObjectRequest.class, Layout.STATE_KEY, 500, "InternalError"));
         assertCause(FailureCause.STORAGE, process(store));
+    }
+
+    @Test
+    void connectionLostWhileStreamingTheInputIsAStorageFailure() throws Exception {
+        S3Store store = s3Golden(new ExecutionInterceptor() {
+            @Override
+            public Optional<InputStream> modifyHttpResponseContent(Context.ModifyHttpResponse context,
+                    ExecutionAttributes attributes) {
+                if (context.request() instanceof GetObjectRequest get && get.key().equals(KEY)) {
+                    return Optional.of(new InputStream() {
+                        @Override
+                        public int read() {
+                            // what the SDK throws, unchecked, from a stream it already returned
+                            throw SdkClientException.create("connection reset while streaming");
+                        }
+                    });
+                }
+                return context.responseBody();
+            }
+        });
+        RunReport r = process(store);
+        assertCause(FailureCause.STORAGE, r);
+        assertTrue(r.error().contains("connection reset while streaming"), r.error());
     }
 
     @Test
