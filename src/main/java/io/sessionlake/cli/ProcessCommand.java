@@ -78,6 +78,11 @@ final class ProcessCommand {
             b.append(" ms=").append(r.timingsMillis().get("total"));
         }
         if (r.error() != null) {
+            b.append("\n  cause: ").append(r.cause() == null ? "unknown" : r.cause().code())
+                    .append(r.retryable() ? " (retryable: process the object again)" : " (not retryable)");
+            if (r.exception() != null) {
+                b.append(" exception: ").append(r.exception());
+            }
             b.append("\n  error: ").append(r.error());
         }
         for (String w : r.warnings()) {

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sessionlake.run.FailureCause;
 import io.sessionlake.run.Layout;
 import io.sessionlake.run.ObjectProcessor;
 import io.sessionlake.run.RunReport;
 import io.sessionlake.run.RunReportJson;
 import io.sessionlake.run.RunSettings;
 import io.sessionlake.store.ObjectStore;
+import io.sessionlake.store.StoreAccessDeniedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,6 +45,8 @@ final class ApiRouter {
     ApiResponse handle(String method, String path, String body) {
         try {
             return route(method, path, body);
+        } catch (StoreAccessDeniedException e) {
+            return ApiResponse.error(500, "configuration", "this function may not use the bucket: " + e.getMessage());
         } catch (IOException e) {
             return ApiResponse.error(503, "storage_unavailable", "the bucket could not be reached: " + e.getMessage());
         } catch (RuntimeException e) {
@@ -143,13 +147,36 @@ final class ApiRouter {
                     + maxObjectsPerRequest + " (the API waits for the runs); narrow the prefix, or let S3 events or the CLI do bulk work");
         }
         ArrayNode runs = JSON.createArrayNode();
+        FailureCause worst = null;
         for (String key : keys) {
             RunReport r = processor.process(key);
             runs.add(RunReportJson.toNode(r));
+            if (r.outcome() == RunReport.Outcome.FAILED && (worst == null || status(r.cause()) > status(worst))) {
+                worst = r.cause();
+            }
         }
         ObjectNode out = JSON.createObjectNode();
+        if (worst != null) {
+            out.put("error", worst.code());
+            out.put("message", "at least one run failed; the first cause to act on is " + worst.code()
+                    + (worst.retryable() ? ": retry the request (runs that succeeded are skipped)" : "")
+                    + "; each run report says what failed");
+        }
         out.set("runs", runs);
-        return ApiResponse.json(200, out);
+        return ApiResponse.json(worst == null ? 200 : status(worst), out);
+    }
+
+    /**
+     * The answer to a request with a failed run: 503 when a retry can help (storage, commit_race), 500 when
+     * sessionlake or its deployment must change (defect, configuration), 422 when the object must (input).
+     * Among several failed runs the highest wins: a retry is worth trying first.
+     */
+    static int status(FailureCause cause) {
+        return switch (cause) {
+            case STORAGE, COMMIT_RACE -> 503;
+            case DEFECT, CONFIGURATION -> 500;
+            case INPUT -> 422;
+        };
     }
 
     /** Why a key or prefix may not be processed, or null when it may. */

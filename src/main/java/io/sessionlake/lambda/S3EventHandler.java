@@ -22,9 +22,9 @@ import org.jboss.logging.MDC;
 
 /**
  * Entry point for S3 ObjectCreated notifications: one run per record, in the order given. A run that
- * failed for a reason a retry can fix (storage unreachable, commit contention) fails the invocation so
- * that Lambda retries; the ledger makes the records that did succeed no-ops on that retry. A corrupt object
- * does not fail the invocation: retrying cannot fix it, and its run report says what is wrong.
+ * failed of a retryable cause ({@code storage}, {@code commit_race}) fails the invocation so that Lambda
+ * retries; the ledger makes the records that did succeed no-ops on that retry. The other causes ({@code input},
+ * {@code configuration}, {@code defect}) do not: retrying cannot fix them, and the run report says what is wrong.
  */
 @Named("s3-events")
 public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
@@ -55,7 +55,7 @@ public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<S
     private Map<String, Object> handle(Map<String, Object> event, String requestId, String functionName) {
         Layout layout = new Layout(settings.inputPrefix());
         List<Object> runs = new ArrayList<>();
-        boolean retry = false;
+        List<String> retryFor = new ArrayList<>();
         for (Object record : records(event)) {
             String key = keyOf(record);
             String bucket = bucketOf(record);
@@ -83,10 +83,13 @@ public class S3EventHandler implements RequestHandler<Map<String, Object>, Map<S
             RecordLog.write(report.outcome() == RunReport.Outcome.FAILED ? "ERROR" : "INFO", requestId, line);
             RecordLog.write("INFO", requestId, RunMetricsLine.of(report, functionName, requestId));
             runs.add(Map.of("key", key, "run_id", report.runId(), "outcome", report.outcome().code()));
-            retry |= report.outcome() == RunReport.Outcome.FAILED && report.retryable();
+            if (report.retryable()) {
+                retryFor.add(key + " (" + report.cause().code() + ")");
+            }
         }
-        if (retry) {
-            throw new IllegalStateException("at least one object failed for a reason a retry can fix; see the run reports");
+        if (!retryFor.isEmpty()) {
+            throw new IllegalStateException("failed of a cause a retry can fix, so Lambda retries: " + retryFor
+                    + "; see the run reports");
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("runs", runs);

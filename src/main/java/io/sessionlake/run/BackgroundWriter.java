@@ -112,11 +112,8 @@ final class BackgroundWriter<T> implements AutoCloseable {
 
     private void rethrow() throws IOException {
         Throwable f = failure;
-        if (f instanceof IOException io) {
-            throw io;
-        }
         if (f != null) {
-            throw new IOException("writing Parquet failed: " + f.getMessage(), f);
+            throw HandedFailure.rethrow(f);
         }
     }
 

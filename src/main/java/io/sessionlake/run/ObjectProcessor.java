@@ -57,10 +57,10 @@ public final class ObjectProcessor {
         try {
             input = store.stat(key).orElseThrow(() -> new ObjectNotFoundException(store.location(), key));
         } catch (ObjectNotFoundException e) {
-            return failed(key, null, 0, started, 0, new RunFailedException(e.getMessage(), false, e), null);
+            return failed(key, null, 0, started, 0, RunFailedException.input(e.getMessage(), e), null);
         } catch (IOException e) {
-            return failed(key, null, 0, started, 0, new RunFailedException(
-                    "cannot reach " + store.location() + " to read " + key + ": " + e.getMessage(), true, e), null);
+            return failed(key, null, 0, started, 0, RunFailedException.fromStore(
+                    "cannot read " + key + " in " + store.location() + ": " + e.getMessage(), e), null);
         }
         String runId = RunIds.of(key, input.etag());
         int attempt = 0;
@@ -73,7 +73,11 @@ public final class ObjectProcessor {
                 if (state.hasProcessed(key, input.etag())) {
                     return skipped(runId, input, state, attempt, started, t0);
                 }
-                state.requireConfig(settings.sessions());
+                try {
+                    state.requireConfig(settings.sessions());
+                } catch (IllegalStateException mismatch) {
+                    throw RunFailedException.configuration(mismatch.getMessage(), mismatch);
+                }
                 int thisAttempt = attempt;
                 RunAttempt.Result a;
                 try {
@@ -91,7 +95,8 @@ public final class ObjectProcessor {
                     removeOutputsOfLostRace(runId, input, a);
                     if (attempt >= settings.maxCommitAttempts()) {
                         throw new RunFailedException("gave up after " + attempt
-                                + " attempts: other runs kept committing the state first", true, lostRace);
+                                + " attempts: other runs kept committing the state first", FailureCause.COMMIT_RACE,
+                                lostRace);
                     }
                     continue;
                 }
@@ -100,20 +105,34 @@ public final class ObjectProcessor {
             }
         } catch (RunFailedException e) {
             return failed(key, input, attempt, started, t0, e, announced[0]);
-        } catch (IllegalStateException e) {
-            return failed(key, input, attempt, started, t0, new RunFailedException(e.getMessage(), false, e),
+        } catch (ConfigurationException e) {
+            return failed(key, input, attempt, started, t0, RunFailedException.configuration(e.getMessage(), e),
                     announced[0]);
-        } catch (IOException | UncheckedIOException e) {
-            return failed(key, input, attempt, started, t0, new RunFailedException(
-                    "storage error in " + store.location() + " while processing " + key + ": " + e.getMessage(), true, e),
+        } catch (IOException e) {
+            return failed(key, input, attempt, started, t0, storage(key, e), announced[0]);
+        } catch (UncheckedIOException e) {
+            return failed(key, input, attempt, started, t0, storage(key, e.getCause()), announced[0]);
+        } catch (RuntimeException e) {
+            return failed(key, input, attempt, started, t0, RunFailedException.defect("processing " + key, e),
+                    announced[0]);
+        } catch (VirtualMachineError e) {
+            throw e; // out of memory or stack: the invocation fails and is retried in a fresh runtime
+        } catch (Error e) { // an AssertionError, a LinkageError: ours
+            return failed(key, input, attempt, started, t0, RunFailedException.defect("processing " + key, e),
                     announced[0]);
         }
+    }
+
+    /** Every checked I/O failure that reaches here came from the store or the local temporary files. */
+    private RunFailedException storage(String key, IOException e) {
+        return RunFailedException.fromStore(
+                "storage error in " + store.location() + " while processing " + key + ": " + e.getMessage(), e);
     }
 
     /** Names this attempt's keys in the run's report before any is written. */
     private void announce(String runId, ObjectStore.ObjectInfo input, RunAttempt.Result a, int attempt,
             Instant started) throws IOException {
-        RunReport running = report(runId, input, RunReport.Outcome.RUNNING, null, false, a.counts, a.revisions,
+        RunReport running = report(runId, input, RunReport.Outcome.RUNNING, null, a.counts, a.revisions,
                 a.tombstones, a.changes.watermarkBefore(), a.changes.watermarkAfter(), a.revision, a.planned,
                 a.timings, attempt, started, List.of());
         if (records.announce(running, false)) {
@@ -158,7 +177,7 @@ public final class ObjectProcessor {
                 () -> metrics.publish(a.metricsJson, a.revision), warnings);
         a.timings.put("write_metrics", millisSince(tAfter));
         a.timings.put("total", millisSince(t0));
-        RunReport done = report(runId, input, RunReport.Outcome.SUCCEEDED, null, false, a.counts, a.revisions,
+        RunReport done = report(runId, input, RunReport.Outcome.SUCCEEDED, null, a.counts, a.revisions,
                 a.tombstones, a.changes.watermarkBefore(), a.changes.watermarkAfter(), a.revision, a.outputs,
                 a.timings, attempt, started, List.copyOf(warnings)).withStateSizeBytes(a.stateBytes.length);
         List<String> more = new ArrayList<>();
@@ -176,7 +195,7 @@ public final class ObjectProcessor {
     private RunReport skipped(String runId, ObjectStore.ObjectInfo input, SessionState state, int attempt,
             Instant started, long t0) {
         List<String> warnings = new ArrayList<>();
-        RunReport committed = report(runId, input, RunReport.Outcome.SUCCEEDED, null, false, null, 0, 0,
+        RunReport committed = report(runId, input, RunReport.Outcome.SUCCEEDED, null, null, 0, 0,
                 SessionState.NO_WATERMARK, SessionState.NO_WATERMARK, 0, List.of(), Map.of(), 0, started, List.of());
         bestEffort("repairing the run report " + Layout.runReportKey(runId), () -> {
             String did = records.repairCommitted(committed);
@@ -190,7 +209,7 @@ public final class ObjectProcessor {
                         + ", which the run that committed it had not");
             }
         }, warnings);
-        return report(runId, input, RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, null, false, null, 0, 0,
+        return report(runId, input, RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, null, null, 0, 0,
                 state.watermark(), state.watermark(), state.sequence(), List.of(), Map.of("total", millisSince(t0)),
                 attempt, started, warnings);
     }
@@ -223,7 +242,7 @@ public final class ObjectProcessor {
         String runId = input == null ? RunIds.of(key, "") : RunIds.of(key, input.etag());
         // an attempt that got as far as naming its outputs reports what it counted and which revision it tried
         RunReport r = new RunReport(runId, store.location(), key, input == null ? null : input.etag(),
-                input == null ? 0 : input.size(), RunReport.Outcome.FAILED, e.getMessage(), e.retryable(),
+                input == null ? 0 : input.size(), RunReport.Outcome.FAILED, e.getMessage(), e.failureCause(), e.exceptionClass(),
                 announced == null ? null : announced.counts, announced == null ? 0 : announced.revisions,
                 announced == null ? 0 : announced.tombstones, SessionState.NO_WATERMARK, SessionState.NO_WATERMARK,
                 announced == null ? 0 : announced.revision, List.of(),
@@ -237,11 +256,11 @@ public final class ObjectProcessor {
     }
 
     private RunReport report(String runId, ObjectStore.ObjectInfo input, RunReport.Outcome outcome, String error,
-            boolean retryable, LineCounts counts, int revisions, int tombstones, long wmBefore, long wmAfter,
+            LineCounts counts, int revisions, int tombstones, long wmBefore, long wmAfter,
             long sequence, List<String> outputs, Map<String, Long> timings, int attempts, Instant started,
             List<String> warnings) {
         return new RunReport(runId, store.location(), input.key(), input.etag(), input.size(), outcome, error,
-                retryable, counts, revisions, tombstones, wmBefore, wmAfter, sequence, outputs, timings, attempts,
+                null, null, counts, revisions, tombstones, wmBefore, wmAfter, sequence, outputs, timings, attempts,
                 started, clock.instant(), warnings);
     }
 

@@ -156,19 +156,15 @@ final class ParsingPipeline implements AutoCloseable {
             if (c.failure == null) {
                 return null;
             }
-            throw asIOException(c.failure);
+            throw HandedFailure.rethrow(c.failure);
         }
         c.parsed.await();
         if (c.failure != null) {
-            throw asIOException(c.failure);
+            throw HandedFailure.rethrow(c.failure);
         }
         c.batch.numberFrom(linesBefore);
         linesBefore += c.lines;
         return c.batch;
-    }
-
-    private static IOException asIOException(Throwable t) {
-        return t instanceof IOException io ? io : new IOException(t.getMessage(), t);
     }
 
     private void read(InputStream raw) {

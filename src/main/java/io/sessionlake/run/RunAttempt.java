@@ -178,12 +178,13 @@ final class RunAttempt {
                 }
             }
         } catch (ZipException | EOFException e) {
-            throw new RunFailedException(key + ": corrupt gzip stream after line " + lastLine + " (" + e.getMessage()
+            throw RunFailedException.input(key + ": corrupt gzip stream after line " + lastLine + " (" + e.getMessage()
                     + "); nothing was written and the state is unchanged. Upload a valid object under a new key"
-                    + " or overwrite this one to have it processed", false, e);
+                    + " or overwrite this one to have it processed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RunFailedException("interrupted while reading " + key, true, e);
+            // the runtime is shutting the run down, nothing is wrong with the object: a later delivery can finish it
+            throw new RunFailedException("interrupted while reading " + key, FailureCause.STORAGE, e);
         }
     }
 

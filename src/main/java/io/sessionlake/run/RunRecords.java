@@ -169,6 +169,8 @@ final class RunRecords {
                     n = o.json().deepCopy(); // the committed attempt's own report: counts and all
                     n.remove("error");
                     n.remove("retryable");
+                    n.remove("cause");
+                    n.remove("exception");
                 } else {
                     n = RunReportJson.toNode(committed);
                     n.put("state_sequence", revision);

@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * What one run did with one input object (SPEC 6, runs/). {@code warnings}: what failed after the state
- * commit (metrics, the report itself) and did not fail the run. {@code stateSizeBytes}: the size of the state
- * object this run committed, 0 when it committed none (skipped, failed).
+ * commit (metrics, the report itself) and did not fail the run. A failed run has an {@code error}, its
+ * {@code cause} and, for a defect, the {@code exception} class; the others have null there.
+ * {@code stateSizeBytes}: the size of the state object this run committed, 0 when it committed none.
  */
 public record RunReport(
         String runId,
@@ -17,7 +18,8 @@ public record RunReport(
         long sizeBytes,
         Outcome outcome,
         String error,
-        boolean retryable,
+        FailureCause cause,
+        String exception,
         LineCounts counts,
         int sessionRevisions,
         int sessionTombstones,
@@ -34,11 +36,11 @@ public record RunReport(
 
     /** A report of a run that committed no state. */
     public RunReport(String runId, String bucket, String key, String etag, long sizeBytes, Outcome outcome,
-            String error, boolean retryable, LineCounts counts, int sessionRevisions, int sessionTombstones,
-            long watermarkBefore, long watermarkAfter, long stateSequence, List<String> outputs,
+            String error, FailureCause cause, String exception, LineCounts counts, int sessionRevisions,
+            int sessionTombstones, long watermarkBefore, long watermarkAfter, long stateSequence, List<String> outputs,
             Map<String, Long> timingsMillis, int attempts, Instant startedAt, Instant finishedAt,
             List<String> warnings) {
-        this(runId, bucket, key, etag, sizeBytes, outcome, error, retryable, counts, sessionRevisions,
+        this(runId, bucket, key, etag, sizeBytes, outcome, error, cause, exception, counts, sessionRevisions,
                 sessionTombstones, watermarkBefore, watermarkAfter, stateSequence, outputs, timingsMillis, attempts,
                 startedAt, finishedAt, warnings, 0);
     }
@@ -71,20 +73,25 @@ public record RunReport(
         }
     }
 
+    /** Whether running the object again can help: only a failure of a retryable cause. */
+    public boolean retryable() {
+        return outcome == Outcome.FAILED && cause != null && cause.retryable();
+    }
+
     public RunReport withWarnings(List<String> more) {
         if (more.isEmpty()) {
             return this;
         }
         List<String> all = new java.util.ArrayList<>(warnings);
         all.addAll(more);
-        return new RunReport(runId, bucket, key, etag, sizeBytes, outcome, error, retryable, counts, sessionRevisions,
+        return new RunReport(runId, bucket, key, etag, sizeBytes, outcome, error, cause, exception, counts, sessionRevisions,
                 sessionTombstones, watermarkBefore, watermarkAfter, stateSequence, outputs, timingsMillis, attempts,
                 startedAt, finishedAt, List.copyOf(all), stateSizeBytes);
     }
 
     public RunReport withStateSizeBytes(long bytes) {
-        return new RunReport(runId, bucket, key, etag, sizeBytes, outcome, error, retryable, counts, sessionRevisions,
-                sessionTombstones, watermarkBefore, watermarkAfter, stateSequence, outputs, timingsMillis, attempts,
-                startedAt, finishedAt, warnings, bytes);
+        return new RunReport(runId, bucket, key, etag, sizeBytes, outcome, error, cause, exception, counts,
+                sessionRevisions, sessionTombstones, watermarkBefore, watermarkAfter, stateSequence, outputs,
+                timingsMillis, attempts, startedAt, finishedAt, warnings, bytes);
     }
 }

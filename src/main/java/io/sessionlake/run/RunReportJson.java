@@ -26,7 +26,13 @@ public final class RunReportJson {
         root.put("outcome", r.outcome().code());
         if (r.error() != null) {
             root.put("error", r.error());
+            if (r.cause() != null) {
+                root.put("cause", r.cause().code());
+            }
             root.put("retryable", r.retryable());
+            if (r.exception() != null) {
+                root.put("exception", r.exception());
+            }
         }
         if (r.counts() != null) {
             ObjectNode c = root.putObject("counts");

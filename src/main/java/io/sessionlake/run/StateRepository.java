@@ -25,8 +25,9 @@ public final class StateRepository {
         try {
             return new Loaded(StateCodec.decode(new ByteArrayInputStream(stored.get().bytes())), stored.get().etag());
         } catch (IOException | RuntimeException e) {
-            throw new RunFailedException("the state object " + Layout.STATE_KEY + " in " + store.location()
-                    + " cannot be read (" + e.getMessage() + "); restore it from a backup or rebuild", false, e);
+            // the state contradicts what this deployment can read: a person restores or rebuilds it
+            throw RunFailedException.configuration("the state object " + Layout.STATE_KEY + " in " + store.location()
+                    + " cannot be read (" + e.getMessage() + "); restore it from a backup or rebuild", e);
         }
     }
 

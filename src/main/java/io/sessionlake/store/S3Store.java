@@ -63,7 +63,7 @@ public final class S3Store implements ObjectStore {
                 }
             }
         } catch (SdkException e) {
-            throw new IOException("listing " + location() + "/" + prefix + ": " + e.getMessage(), e);
+            throw failure("listing " + location() + "/" + prefix, e);
         }
         return out;
     }
@@ -79,20 +79,20 @@ public final class S3Store implements ObjectStore {
             if (e.statusCode() == 404) {
                 return Optional.empty();
             }
-            throw new IOException("reading metadata of " + location() + "/" + key + ": " + e.getMessage(), e);
+            throw failure("reading metadata of " + location() + "/" + key, e);
         } catch (SdkException e) {
-            throw new IOException("reading metadata of " + location() + "/" + key + ": " + e.getMessage(), e);
+            throw failure("reading metadata of " + location() + "/" + key, e);
         }
     }
 
     @Override
     public InputStream open(String key) throws IOException {
         try {
-            return s3.getObject(b -> b.bucket(bucket).key(key));
+            return new SdkFailuresAsIo(s3.getObject(b -> b.bucket(bucket).key(key)), location() + "/" + key);
         } catch (NoSuchKeyException e) {
             throw new ObjectNotFoundException(location(), key);
         } catch (SdkException e) {
-            throw new IOException("reading " + location() + "/" + key + ": " + e.getMessage(), e);
+            throw failure("reading " + location() + "/" + key, e);
         }
     }
 
@@ -104,7 +104,7 @@ public final class S3Store implements ObjectStore {
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (SdkException e) {
-            throw new IOException("reading " + location() + "/" + key + ": " + e.getMessage(), e);
+            throw failure("reading " + location() + "/" + key, e);
         }
     }
 
@@ -113,7 +113,7 @@ public final class S3Store implements ObjectStore {
         try {
             s3.putObject(request(key, contentType).build(), RequestBody.fromBytes(bytes));
         } catch (SdkException e) {
-            throw new IOException("writing " + location() + "/" + key + ": " + e.getMessage(), e);
+            throw failure("writing " + location() + "/" + key, e);
         }
     }
 
@@ -122,7 +122,7 @@ public final class S3Store implements ObjectStore {
         try {
             s3.putObject(request(key, contentType).build(), RequestBody.fromFile(file));
         } catch (SdkException e) {
-            throw new IOException("writing " + location() + "/" + key + ": " + e.getMessage(), e);
+            throw failure("writing " + location() + "/" + key, e);
         }
     }
 
@@ -141,9 +141,9 @@ public final class S3Store implements ObjectStore {
             if (e.statusCode() == 412 || e.statusCode() == 409) {
                 throw new ConcurrentUpdateException(key);
             }
-            throw new IOException("writing " + location() + "/" + key + ": " + e.getMessage(), e);
+            throw failure("writing " + location() + "/" + key, e);
         } catch (SdkException e) {
-            throw new IOException("writing " + location() + "/" + key + ": " + e.getMessage(), e);
+            throw failure("writing " + location() + "/" + key, e);
         }
     }
 
@@ -152,7 +152,67 @@ public final class S3Store implements ObjectStore {
         try {
             s3.deleteObject(b -> b.bucket(bucket).key(key));
         } catch (SdkException e) {
-            throw new IOException("deleting " + location() + "/" + key + ": " + e.getMessage(), e);
+            throw failure("deleting " + location() + "/" + key, e);
+        }
+    }
+
+    /**
+     * 403 is a refusal that lasts until the policy or role changes (a deployment error); everything else the
+     * SDK throws (no connection, timeouts, throttling, 5xx after the SDK's own retries) is storage trouble.
+     */
+    private static IOException failure(String what, SdkException e) {
+        if (e instanceof S3Exception s3 && s3.statusCode() == 403) {
+            return new StoreAccessDeniedException(what + ": access denied (" + e.getMessage() + ")", e);
+        }
+        return new IOException(what + ": " + e.getMessage(), e);
+    }
+
+    /**
+     * The SDK can fail a stream it already returned with an unchecked SdkException (a checksum mismatch, an
+     * aborted connection): reading the object is storage I/O, so it fails as I/O, classified like any other.
+     */
+    private static final class SdkFailuresAsIo extends java.io.FilterInputStream {
+        private final String where;
+
+        SdkFailuresAsIo(InputStream in, String where) {
+            super(in);
+            this.where = where;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return in.read();
+            } catch (SdkException e) {
+                throw failure("reading " + where, e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return in.read(b, off, len);
+            } catch (SdkException e) {
+                throw failure("reading " + where, e);
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return in.skip(n);
+            } catch (SdkException e) {
+                throw failure("reading " + where, e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                in.close();
+            } catch (SdkException e) {
+                throw failure("closing " + where, e);
+            }
         }
     }
 

@@ -204,6 +204,7 @@ class ManagedRuntimeIT {
         assertEquals(failedOutcome.requestId(), failed.get(0).path("request_id").asText());
         assertEquals("ERROR", failed.get(0).path("level").asText());
         assertTrue(failed.get(0).path("retryable").asBoolean(), failed.get(0).toString());
+        assertEquals("storage", failed.get(0).path("cause").asText(), failed.get(0).toString());
     }
 
     @Test

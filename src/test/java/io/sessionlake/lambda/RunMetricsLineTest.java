@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sessionlake.run.LineCountsFixture;
+import io.sessionlake.run.FailureCause;
 import io.sessionlake.run.RunReport;
 import java.time.Instant;
 import java.util.List;
@@ -18,7 +19,8 @@ class RunMetricsLineTest {
 
     private static RunReport report(RunReport.Outcome outcome, boolean counted) {
         return new RunReport("run-1", "s3://b", "events/a.jsonl", "e1", 1000, outcome,
-                outcome == RunReport.Outcome.FAILED ? "broken" : null, false,
+                outcome == RunReport.Outcome.FAILED ? "broken" : null,
+                outcome == RunReport.Outcome.FAILED ? FailureCause.INPUT : null, null,
                 counted ? LineCountsFixture.of(90, 4, 3, 2, 1) : null, counted ? 7 : 0, counted ? 2 : 0, 0, 0, 5,
                 List.of(), Map.of("total", 2345L), 1, STARTED, FINISHED, List.of());
     }

@@ -2,16 +2,22 @@ package io.sessionlake.lambda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sessionlake.run.FailureCause;
+import io.sessionlake.run.Layout;
 import io.sessionlake.run.ObjectProcessor;
 import io.sessionlake.run.RunSettings;
+import io.sessionlake.store.ConcurrentUpdateException;
 import io.sessionlake.store.LocalFolderStore;
 import io.sessionlake.store.ObjectStore;
 import io.sessionlake.testing.Buckets;
+import io.sessionlake.testing.InterceptingStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -54,6 +60,62 @@ class S3EventHandlerRetryTest {
         Buckets.copyGolden(bucket);
         S3EventHandler h = handler(unreachableForReads(new LocalFolderStore(bucket)));
         assertThrows(IllegalStateException.class, () -> h.handleRequest(event("events/events-1.jsonl"), null));
+    }
+
+    /** The local bucket as the handler's store, with a hook before each conditional write. */
+    private ObjectStore withHook(InterceptingStore.Hook hook) {
+        return new InterceptingStore(new LocalFolderStore(bucket), hook) {
+            @Override
+            public String location() {
+                return "s3://" + bucket.getFileName();
+            }
+        };
+    }
+
+    @Test
+    void lambdaRetriesExactlyTheRetryableCauses() throws Exception {
+        Buckets.copyGolden(bucket);
+        Map<FailureCause, InterceptingStore.Hook> failing = new EnumMap<>(FailureCause.class);
+        failing.put(FailureCause.STORAGE, k -> {
+            if (k.equals(Layout.STATE_KEY)) {
+                throw new IOException("connection reset");
+            }
+        });
+        failing.put(FailureCause.COMMIT_RACE, k -> {
+            if (k.equals(Layout.STATE_KEY)) {
+                throw new ConcurrentUpdateException(k);
+            }
+        });
+        failing.put(FailureCause.DEFECT, k -> {
+            if (k.equals(Layout.STATE_KEY)) {
+                throw new IllegalStateException("injected");
+            }
+        });
+        failing.put(FailureCause.INPUT, k -> { }); // a key with no object
+        failing.put(FailureCause.CONFIGURATION, k -> { }); // an unreadable state
+        Map<FailureCause, Boolean> retried = new EnumMap<>(FailureCause.class);
+        for (Map.Entry<FailureCause, InterceptingStore.Hook> e : failing.entrySet()) {
+            Path state = bucket.resolve(Layout.STATE_KEY);
+            Files.deleteIfExists(state);
+            if (e.getKey() == FailureCause.CONFIGURATION) {
+                Files.createDirectories(state.getParent());
+                Files.writeString(state, "not a state");
+            }
+            String key = e.getKey() == FailureCause.INPUT ? "events/gone.jsonl" : "events/events-1.jsonl";
+            S3EventHandler h = handler(withHook(e.getValue()));
+            boolean threw;
+            try {
+                h.handleRequest(event(key), null);
+                threw = false;
+            } catch (IllegalStateException asksForRetry) {
+                threw = true;
+                assertTrue(asksForRetry.getMessage().contains(key + " (" + e.getKey().code() + ")"),
+                        asksForRetry.getMessage());
+            }
+            retried.put(e.getKey(), threw);
+        }
+        assertEquals(Map.of(FailureCause.INPUT, false, FailureCause.STORAGE, true, FailureCause.COMMIT_RACE, true,
+                FailureCause.CONFIGURATION, false, FailureCause.DEFECT, false), retried);
     }
 
     @Test

@@ -123,6 +123,7 @@ class S3EventHandlerTest {
         JsonNode report = JSON.readTree(bucket.read(Layout.runReportKey(runId)).orElseThrow().bytes());
         assertEquals("failed", report.get("outcome").asText());
         assertEquals(false, report.get("retryable").asBoolean());
+        assertEquals("input", report.get("cause").asText());
         assertTrue(report.get("error").asText().contains("corrupt gzip"), report.get("error").asText());
     }
 }

@@ -79,8 +79,13 @@ public final class S3Server implements AutoCloseable {
 
     /** A client as the product builds it, pointed at this server; retries off so every outcome is visible. */
     public S3Client client(ExecutionInterceptor... interceptors) {
+        return clientAt(endpoint(), interceptors);
+    }
+
+    /** The same client pointed at any endpoint: a closed port stands for an unreachable S3. */
+    public static S3Client clientAt(URI endpoint, ExecutionInterceptor... interceptors) {
         return S3Client.builder()
-                .endpointOverride(endpoint())
+                .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
                 .forcePathStyle(true)
                 .serviceConfiguration(c -> c.chunkedEncodingEnabled(false))
