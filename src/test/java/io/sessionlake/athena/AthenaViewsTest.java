@@ -274,39 +274,13 @@ class AthenaViewsTest {
 
         @Test
         void metricsViewEqualsTheMetricsObjectToTheLastBit() throws Exception {
-            List<Map<String, Object>> rows = db.query("SELECT * FROM metrics_orders");
-            assertEquals(1, rows.size());
-            Map<String, Object> view = rows.get(0);
-            JsonNode counts = metrics.get("counts");
-            assertEquals(metrics.get("customers").asLong(), view.get("customers"));
-            assertEquals(metrics.get("sessions").asLong(), view.get("sessions"));
-            assertEquals(metrics.get("purchasing_customers").asLong(), view.get("purchasing_customers"));
-            assertEquals(counts.get("customers_with_order").asLong(), view.get("customers_with_order"));
-            assertEquals(counts.get("sessions_before_order").asLong(), view.get("sessions_before_order"));
-            for (String median : List.of("median_visits_before_order", "median_session_duration_minutes_before_order",
-                    "median_total_minutes_before_order")) {
-                assertEquals(bits(metrics.get(median)), bits(view.get(median)), median + ": " + metrics.get(median)
-                        + " in the metrics object, " + view.get(median) + " in the view");
-            }
+            ViewFeeds.assertMetricsViewEqualsTheObject(db.query("SELECT * FROM metrics_orders"), metrics);
         }
 
         @Test
         void referrerViewEqualsTheMetricsObjectForEveryHostToTheLastBit() throws Exception {
-            List<HostFigures> expected = new ArrayList<>();
-            for (JsonNode h : metrics.get("session_duration_by_referrer_host")) {
-                expected.add(new HostFigures(h.get("referrer_host").isNull() ? null : h.get("referrer_host").asText(),
-                        h.get("sessions").asLong(), number(h.get("median_minutes")), number(h.get("p90_minutes"))));
-            }
-            List<HostFigures> actual = new ArrayList<>();
-            for (Map<String, Object> r : db.query("SELECT * FROM session_duration_by_referrer_host")) {
-                actual.add(new HostFigures((String) r.get("referrer_host"), (Long) r.get("sessions"),
-                        (Double) r.get("median_minutes"), (Double) r.get("p90_minutes")));
-            }
-            expected.sort(HostFigures.BY_HOST);
-            actual.sort(HostFigures.BY_HOST);
-            assertTrue(expected.stream().anyMatch(h -> h.host() == null), "sessions without a referrer are listed");
-            // records compare Double components by their bits
-            assertEquals(expected, actual);
+            ViewFeeds.assertReferrerViewEqualsTheObject(db.query("SELECT * FROM session_duration_by_referrer_host"),
+                    metrics);
         }
 
         @Test

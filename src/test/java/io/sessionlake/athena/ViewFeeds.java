@@ -1,6 +1,7 @@
 package io.sessionlake.athena;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sessionlake.generator.FeedGenerator;
@@ -18,6 +19,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -95,6 +97,45 @@ final class ViewFeeds {
                     views.stream().map(p -> p.getFileName().toString()).toList());
             return views;
         }
+    }
+
+    /** The one row of metrics_orders, as some engine returned it, equals the metrics object to the last bit. */
+    static void assertMetricsViewEqualsTheObject(List<Map<String, Object>> rows, JsonNode metrics) {
+        assertEquals(1, rows.size());
+        Map<String, Object> view = rows.get(0);
+        JsonNode counts = metrics.get("counts");
+        assertEquals(metrics.get("customers").asLong(), view.get("customers"));
+        assertEquals(metrics.get("sessions").asLong(), view.get("sessions"));
+        assertEquals(metrics.get("purchasing_customers").asLong(),
+                view.get("purchasing_customers"));
+        assertEquals(counts.get("customers_with_order").asLong(),
+                view.get("customers_with_order"));
+        assertEquals(counts.get("sessions_before_order").asLong(),
+                view.get("sessions_before_order"));
+        for (String median : List.of("median_visits_before_order", "median_session_duration_minutes_before_order",
+                "median_total_minutes_before_order")) {
+            assertEquals(bits(metrics.get(median)), bits(view.get(median)),
+                    median + ": " + metrics.get(median) + " in the metrics object, " + view.get(median) + " in the view");
+        }
+    }
+
+    /** The rows of session_duration_by_referrer_host equal the metrics object's hosts, Doubles by their bits. */
+    static void assertReferrerViewEqualsTheObject(List<Map<String, Object>> rows, JsonNode metrics) {
+        List<HostFigures> expected = new ArrayList<>();
+        for (JsonNode h : metrics.get("session_duration_by_referrer_host")) {
+            expected.add(new HostFigures(h.get("referrer_host").isNull() ? null : h.get("referrer_host").asText(),
+                    h.get("sessions").asLong(), number(h.get("median_minutes")), number(h.get("p90_minutes"))));
+        }
+        List<HostFigures> actual = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            actual.add(new HostFigures((String) r.get("referrer_host"), (Long) r.get("sessions"),
+                    (Double) r.get("median_minutes"), (Double) r.get("p90_minutes")));
+        }
+        expected.sort(HostFigures.BY_HOST);
+        actual.sort(HostFigures.BY_HOST);
+        assertTrue(expected.stream().anyMatch(h -> h.host() == null),
+                "sessions without a referrer are listed");
+        assertEquals(expected, actual); // records compare Double components by bits
     }
 
     static Double number(JsonNode n) {
