@@ -3,7 +3,6 @@ package io.sessionlake.athena;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static io.sessionlake.athena.ViewFeeds.bits;
 import static io.sessionlake.athena.ViewFeeds.number;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +13,6 @@ import io.sessionlake.run.RunSettings;
 import io.sessionlake.store.LocalFolderStore;
 import io.sessionlake.testing.Buckets;
 import io.sessionlake.testing.DuckDb;
-import io.sessionlake.athena.ViewFeeds.HostFigures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

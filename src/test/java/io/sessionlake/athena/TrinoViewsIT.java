@@ -1,13 +1,10 @@
 package io.sessionlake.athena;
 
-import static io.sessionlake.athena.ViewFeeds.bits;
-import static io.sessionlake.athena.ViewFeeds.number;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sessionlake.athena.ViewFeeds.HostFigures;
 import io.sessionlake.run.Layout;
 import io.sessionlake.run.RunReport;
 import io.sessionlake.run.RunSettings;
