@@ -49,9 +49,9 @@ final class Columns {
         everyColumn = (1L << n) - 1;
         recentStrings = new String[n][];
         recentBytes = new Binary[n][];
-        for (ColumnDescriptor d : schema.getColumns()) {
-            if (d.getPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.BINARY) {
-                int i = schema.getColumns().indexOf(d);
+        for (int i = 0; i < n; i++) {
+            if (schema.getColumns().get(i).getPrimitiveType().getPrimitiveTypeName()
+                    == PrimitiveType.PrimitiveTypeName.BINARY) {
                 recentStrings[i] = new String[RECENT_STRINGS];
                 recentBytes[i] = new Binary[RECENT_STRINGS];
             }

@@ -202,38 +202,40 @@ class FailureCauseTest {
 
     @Test
     void unexpectedExceptionInTheReaderThreadIsADefectNotStorage() throws Exception {
-        LocalFolderStore real = golden("defect-thread");
-        RunReport r = process(new InterceptingStore(real, k -> { }) {
-            @Override
-            public InputStream open(String key) {
-                return new InputStream() {
-                    @Override
-                    public int read() {
-                        throw new IllegalStateException("injected in the reader thread");
-                    }
-                };
-            }
-        });
+        RunReport r = process(readingThrows(golden("defect-thread"),
+                () -> new IllegalStateException("injected in the reader thread")));
         assertCause(FailureCause.DEFECT, r);
         assertEquals("java.lang.IllegalStateException", r.exception());
     }
 
     @Test
     void assertionErrorInTheReaderThreadIsADefect() throws Exception {
-        LocalFolderStore real = golden("defect-error");
-        RunReport r = process(new InterceptingStore(real, k -> { }) {
+        RunReport r = process(readingThrows(golden("defect-error"), () -> new AssertionError("injected")));
+        assertCause(FailureCause.DEFECT, r);
+        assertEquals("java.lang.AssertionError", r.exception());
+    }
+
+    /**
+     * The bucket, with every object's stream throwing what {@code failure} makes (an unchecked exception or an
+     * Error) when the reader thread reads it.
+     */
+    private static InterceptingStore readingThrows(LocalFolderStore real,
+            java.util.function.Supplier<? extends Throwable> failure) {
+        return new InterceptingStore(real, k -> { }) {
             @Override
             public InputStream open(String key) {
                 return new InputStream() {
                     @Override
                     public int read() {
-                        throw new AssertionError("injected");
+                        Throwable t = failure.get();
+                        if (t instanceof RuntimeException r) {
+                            throw r;
+                        }
+                        throw (Error) t;
                     }
                 };
             }
-        });
-        assertCause(FailureCause.DEFECT, r);
-        assertEquals("java.lang.AssertionError", r.exception());
+        };
     }
 
     /** A bucket with the golden input behind an S3 client whose interceptor answers one request with an error. */

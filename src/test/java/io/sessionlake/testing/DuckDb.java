@@ -24,6 +24,11 @@ public final class DuckDb implements AutoCloseable {
     }
 
     public List<Map<String, Object>> query(String sql) throws SQLException {
+        return rows(connection, sql);
+    }
+
+    /** The rows of a query on any JDBC connection, each column by its label, values as the driver returns them. */
+    public static List<Map<String, Object>> rows(Connection connection, String sql) throws SQLException {
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             ResultSetMetaData md = rs.getMetaData();
             List<Map<String, Object>> rows = new ArrayList<>();
