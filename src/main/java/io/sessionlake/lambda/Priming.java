@@ -38,6 +38,8 @@ public class Priming {
 
     private final RunSettings settings;
     private final String handler;
+    /** The priming run's report; null when this function does not prime or the run could not start. */
+    private volatile RunReport report;
 
     Priming(RunSettings settings, @ConfigProperty(name = "quarkus.lambda.handler") String handler) {
         this.settings = settings;
@@ -56,7 +58,7 @@ public class Priming {
             Path object = scratch.resolve(settings.inputPrefix()).resolve("priming.jsonl");
             Files.createDirectories(object.getParent());
             Files.writeString(object, OBJECT, StandardCharsets.UTF_8);
-            RunReport report = new ObjectProcessor(new LocalFolderStore(scratch), settings, Clock.systemUTC())
+            report = new ObjectProcessor(new LocalFolderStore(scratch), settings, Clock.systemUTC())
                     .process(settings.inputPrefix() + "priming.jsonl");
             if (report.outcome() != RunReport.Outcome.SUCCEEDED) {
                 // the function still starts: priming only saves time, a real run reports its own failure
@@ -68,6 +70,11 @@ public class Priming {
             deleteQuietly(scratch);
         }
         LOG.debugf("primed in %d ms", (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** What the priming run did, for tests and diagnosis; null when it did not run. */
+    public RunReport report() {
+        return report;
     }
 
     private static void deleteQuietly(Path dir) {

@@ -40,6 +40,14 @@ class ApiHandlerTest {
         }
     }
 
+    @jakarta.inject.Inject
+    Priming priming;
+
+    @Test
+    void theApiFunctionDoesNotPrimeThePipeline() {
+        org.junit.jupiter.api.Assertions.assertNull(priming.report(), "only the processor primes");
+    }
+
     @BeforeAll
     static void uploadGolden() throws Exception {
         S3Store bucket = new S3Store(S3ProxyResource.client(), S3ProxyResource.BUCKET);

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sessionlake.run.Layout;
+import io.sessionlake.run.RunReport;
+import jakarta.inject.Inject;
 import io.sessionlake.store.S3Store;
 import io.sessionlake.testing.Buckets;
 import java.net.URLEncoder;
@@ -37,6 +39,20 @@ class S3EventHandlerTest {
     private static final List<String> GOLDEN = List.of("events/events-1.jsonl", "events/events-2.jsonl",
             "events/events-3.jsonl");
     private static S3Store bucket;
+
+    @Inject
+    Priming priming;
+
+    @Test
+    @Order(0)
+    void theProcessorPrimedItsPipelineAtStartWithoutTouchingTheBucket() throws Exception {
+        assertEquals(RunReport.Outcome.SUCCEEDED, priming.report().outcome(), String.valueOf(priming.report().error()));
+        assertEquals(3, priming.report().counts().accepted(), "the three priming events were sessionized");
+        assertTrue(priming.report().outputs().stream().anyMatch(k -> k.startsWith("clean_events/")),
+                "the priming run wrote Parquet: " + priming.report().outputs());
+        assertTrue(bucket.list("").stream().noneMatch(o -> o.key().contains("priming")),
+                "nothing of the priming run is in the bucket");
+    }
 
     @BeforeAll
     static void uploadGolden() throws Exception {
