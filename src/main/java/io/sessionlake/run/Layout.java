@@ -8,7 +8,10 @@ import java.util.List;
  * revision, so a retried run writes the same keys and a run redone after a lost commit writes new ones.
  */
 public final class Layout {
-    public static final String STATE_KEY = "state/state.bin";
+    /** The state's manifest: the one object a run commits, with a conditional write. */
+    public static final String STATE_KEY = "state/manifest.bin";
+    /** The single-object state of earlier versions: read once, when no manifest exists yet, and left as it was. */
+    public static final String LEGACY_STATE_KEY = "state/state.bin";
     public static final String METRICS_KEY = "metrics/orders.json";
     /** What sessionlake writes; the input prefix may overlap none of them. */
     public static final List<String> OUTPUT_PREFIXES = List.of("sessions/", "clean_events/", "rejected/", "runs/",
@@ -70,7 +73,26 @@ public final class Layout {
     public static boolean isOutputOf(String key, String runId) {
         String part = "r[0-9]{12}-" + java.util.regex.Pattern.quote(runId);
         return key.matches("(sessions|clean_events)/dt=[0-9]{4}-[0-9]{2}-[0-9]{2}/" + part + "\\.parquet")
-                || key.matches("rejected/" + part + "\\.jsonl");
+                || key.matches("rejected/" + part + "\\.jsonl")
+                || key.matches("state/(customers|ids)/-?[0-9]{1,19}-" + part + "\\.bin");
+    }
+
+    /**
+     * Keys of the state leaves a run writes: the low end of the leaf's range, then the revision and run id, so a
+     * retried run writes the same keys and two runs never write the same key.
+     */
+    public static io.sessionlake.session.StateSeal.LeafNames leafNames(long revision, String runId) {
+        return new io.sessionlake.session.StateSeal.LeafNames() {
+            @Override
+            public String customers(long low) {
+                return "state/customers/" + low + "-" + partName(revision, runId) + ".bin";
+            }
+
+            @Override
+            public String ids(long low) {
+                return "state/ids/" + low + "-" + partName(revision, runId) + ".bin";
+            }
+        };
     }
 
     public static String runReportKey(String runId) {

@@ -1,6 +1,9 @@
 package io.sessionlake.run;
 
+import io.sessionlake.session.LeafMissingException;
 import io.sessionlake.session.SessionState;
+import io.sessionlake.session.StateSeal;
+import io.sessionlake.session.StateUnreadableException;
 import io.sessionlake.store.ConcurrentUpdateException;
 import io.sessionlake.store.ObjectNotFoundException;
 import io.sessionlake.store.ObjectStore;
@@ -34,13 +37,19 @@ public final class ObjectProcessor {
     private final RunAttempt attempts;
 
     public ObjectProcessor(ObjectStore store, RunSettings settings, Clock clock) {
+        this(store, settings, clock, StateSeal.LeafTargets.DEFAULT, StateLeaves.GRACE);
+    }
+
+    /** With other leaf sizes and grace period: tests split leaves and collect garbage on small states. */
+    ObjectProcessor(ObjectStore store, RunSettings settings, Clock clock, StateSeal.LeafTargets leafTargets,
+            java.time.Duration grace) {
         this.store = store;
         this.settings = settings;
         this.clock = clock;
         this.states = new StateRepository(store);
         this.metrics = new MetricsPublisher(store, clock);
         this.records = new RunRecords(store);
-        this.attempts = new RunAttempt(store, settings, metrics);
+        this.attempts = new RunAttempt(store, settings, metrics, new StateLeaves(store, clock, leafTargets, grace));
     }
 
     /** A report says the object succeeded and the state lists it: another attempt committed it meanwhile. */
@@ -87,6 +96,19 @@ public final class ObjectProcessor {
                     });
                 } catch (CommittedMeanwhile e) {
                     continue; // the next load finds the object in the ledger
+                } catch (LeafMissingException missing) {
+                    // before any upload (leaves are read while sessionizing): nothing of this attempt to remove
+                    if (java.util.Objects.equals(states.currentEtag(), loaded.etag())) {
+                        throw states.unreadable(missing.key(), missing);
+                    }
+                    if (attempt >= settings.maxCommitAttempts()) {
+                        throw new RunFailedException("gave up after " + attempt + " attempts: other runs kept"
+                                + " committing the state first (a leaf of the state this run read was retired)",
+                                FailureCause.COMMIT_RACE, missing);
+                    }
+                    continue; // a newer commit retired a leaf of the state this attempt read: read the new one
+                } catch (StateUnreadableException unreadable) {
+                    throw states.unreadable(unreadable.key(), unreadable);
                 }
                 long tCommit = System.nanoTime();
                 try {
@@ -179,7 +201,7 @@ public final class ObjectProcessor {
         a.timings.put("total", millisSince(t0));
         RunReport done = report(runId, input, RunReport.Outcome.SUCCEEDED, null, a.counts, a.revisions,
                 a.tombstones, a.changes.watermarkBefore(), a.changes.watermarkAfter(), a.revision, a.outputs,
-                a.timings, attempt, started, List.copyOf(warnings)).withStateSizeBytes(a.stateBytes.length);
+                a.timings, attempt, started, List.copyOf(warnings)).withStateSizeBytes(a.stateSizeBytes);
         List<String> more = new ArrayList<>();
         bestEffort("recording the run report " + Layout.runReportKey(runId) + " (a later delivery rewrites it)", () -> {
             List<String> left = records.succeeded(done);

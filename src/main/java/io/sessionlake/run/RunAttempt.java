@@ -10,7 +10,7 @@ import io.sessionlake.parquet.Tables;
 import io.sessionlake.session.IncrementalRun;
 import io.sessionlake.session.SessionRevision;
 import io.sessionlake.session.SessionState;
-import io.sessionlake.session.StateCodec;
+import io.sessionlake.session.StateSeal;
 import io.sessionlake.store.ObjectStore;
 import java.io.EOFException;
 import java.io.IOException;
@@ -24,7 +24,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import java.util.zip.ZipException;
 
@@ -46,11 +45,13 @@ final class RunAttempt {
     private final ObjectStore store;
     private final RunSettings settings;
     private final MetricsPublisher metrics;
+    private final StateLeaves leaves;
 
-    RunAttempt(ObjectStore store, RunSettings settings, MetricsPublisher metrics) {
+    RunAttempt(ObjectStore store, RunSettings settings, MetricsPublisher metrics, StateLeaves leaves) {
         this.store = store;
         this.settings = settings;
         this.metrics = metrics;
+        this.leaves = leaves;
     }
 
     /** Called once an attempt knows every key it will write, before it writes any. */
@@ -102,12 +103,10 @@ final class RunAttempt {
                     a.timings.put("changelog", ObjectProcessor.millisSince(tChanges));
                     // while the Parquet files are finished on their threads
                     long tPrepare = System.nanoTime();
-                    // both only read the finished state: the metrics on a thread of their own
-                    if (roomy) {
-                        CompletableFuture<byte[]> rendered = CompletableFuture.supplyAsync(
-                                () -> metrics.render(state), RunAttempt::startDaemon);
-                        a.stateBytes = StateCodec.encode(state, true);
-                        a.metricsJson = join(rendered);
+                    // the metrics come from the aggregates: a few milliseconds, whatever the history
+                    a.metricsJson = metrics.render(state);
+                    if (roomy) { // the state's leaves while the Parquet files are finished on their threads
+                        a.sealed = leaves.seal(state, revision, runId, true);
                         a.timings.put("encode_state_and_metrics", ObjectProcessor.millisSince(tPrepare));
                         long tWait = System.nanoTime();
                         sessionFiles = ss.finish();
@@ -118,8 +117,7 @@ final class RunAttempt {
                         a.eventFiles = ev.finish();
                         a.timings.put("wait_for_parquet", ObjectProcessor.millisSince(tPrepare));
                         long tEncode = System.nanoTime();
-                        a.stateBytes = StateCodec.encode(state);
-                        a.metricsJson = metrics.render(state);
+                        a.sealed = leaves.seal(state, revision, runId, false);
                         a.timings.put("encode_state_and_metrics", ObjectProcessor.millisSince(tEncode));
                     }
                 }
@@ -137,7 +135,9 @@ final class RunAttempt {
                 planned.put(Layout.rejectedKey(revision, runId), rejectedFile);
             }
             a.revision = revision;
-            a.planned = List.copyOf(planned.keySet());
+            List<String> plannedKeys = new ArrayList<>(planned.keySet());
+            a.sealed.leaves().forEach(l -> plannedKeys.add(l.key()));
+            a.planned = List.copyOf(plannedKeys);
             long tAnnounce = System.nanoTime();
             beforeUploads.announce(a);
             a.timings.put("announce_outputs", ObjectProcessor.millisSince(tAnnounce));
@@ -146,6 +146,13 @@ final class RunAttempt {
                 upload(a, f.getKey(), f.getValue(), f.getKey().endsWith(".parquet") ? PARQUET : "application/x-ndjson");
             }
             a.timings.put("write_outputs", ObjectProcessor.millisSince(tWrite));
+            long tLeaves = System.nanoTime();
+            leaves.write(a.sealed, a.outputs);
+            a.timings.put("write_state_leaves", ObjectProcessor.millisSince(tLeaves));
+            long tGarbage = System.nanoTime();
+            a.stateBytes = a.sealed.manifest(leaves.deleteGarbage(a.sealed));
+            a.stateSizeBytes = a.stateBytes.length + a.sealed.leafBytes();
+            a.timings.put("delete_retired_leaves", ObjectProcessor.millisSince(tGarbage));
             return a;
         } finally {
             deleteRecursively(tmp);
@@ -185,23 +192,6 @@ final class RunAttempt {
             Thread.currentThread().interrupt();
             // the runtime is shutting the run down, nothing is wrong with the object: a later delivery can finish it
             throw new RunFailedException("interrupted while reading " + key, FailureCause.STORAGE, e);
-        }
-    }
-
-    private static void startDaemon(Runnable task) {
-        Thread t = new Thread(task, "sessionlake-metrics");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static byte[] join(CompletableFuture<byte[]> f) throws IOException {
-        try {
-            return f.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IOException("computing the metrics failed: " + e.getCause(), e.getCause());
         }
     }
 
@@ -253,8 +243,11 @@ final class RunAttempt {
         List<String> planned = List.of();
         IncrementalRun.RunChanges changes;
         Map<LocalDate, Path> eventFiles;
-        /** The state after this run and the metrics of it, encoded, ready for the commit. */
+        /** The state after this run: its new leaves, and its manifest, ready for the commit; the metrics of it. */
+        StateSeal.Sealed sealed;
         byte[] stateBytes;
+        /** The manifest and every leaf it names. */
+        long stateSizeBytes;
         byte[] metricsJson;
         int revisions;
         int tombstones;

@@ -23,6 +23,8 @@ public final class IncrementalRun {
     private final long horizon;
     private final long revision;
     private final long watermarkBefore;
+    /** Ids in the dedupe window with an older minute were forgotten: a leaf not rewritten since may still hold them. */
+    private final int windowFloor;
     private long newestAccepted = SessionState.NO_WATERMARK;
     /** Customers touched by this run; each holds its open sessions as they were before it. */
     private final List<CustomerHistory> touched = new ArrayList<>();
@@ -35,6 +37,8 @@ public final class IncrementalRun {
         this.horizon = state.config.horizonMicros();
         this.revision = state.sequence + 1;
         this.watermarkBefore = state.watermark;
+        this.windowFloor = watermarkBefore == SessionState.NO_WATERMARK ? Integer.MIN_VALUE
+                : SessionState.minuteOf(watermarkBefore - horizon);
     }
 
     public long revision() {
@@ -48,22 +52,29 @@ public final class IncrementalRun {
         if (isLate(e.timeMicros())) {
             return Verdict.LATE;
         }
-        if (!state.seenEvents.putIfAbsent(e.id(), SessionState.minuteOf(e.timeMicros()))) {
+        Leaves.Slot<LongIntMap> ids = state.seenEvents.slotFor(e.id());
+        if (!ids.content.putUnlessAtLeast(e.id(), SessionState.minuteOf(e.timeMicros()), windowFloor)) {
             return Verdict.DUPLICATE;
         }
+        ids.changed = true;
         newestAccepted = Math.max(newestAccepted, e.timeMicros());
-        // a customer's events mostly follow each other in the feed: the index only for another customer
-        CustomerHistory customer = lastCustomer != null && lastCustomer.customerId() == e.customerId() ? lastCustomer
-                : state.customers.get(e.customerId());
-        if (customer == null) {
-            customer = new CustomerHistory(e.customerId());
-            state.customers.insert(customer);
+        // a customer's events mostly follow each other in the feed: the leaves only for another customer
+        CustomerHistory customer = lastCustomer;
+        if (customer == null || customer.customerId() != e.customerId()) {
+            Leaves.Slot<CustomerIndex> leaf = state.customers.slotFor(e.customerId());
+            leaf.changed = true;
+            customer = leaf.content.get(e.customerId());
+            if (customer == null) {
+                customer = new CustomerHistory(e.customerId());
+                leaf.content.insert(customer);
+            }
         }
         lastCustomer = customer;
         if (customer.snapshotRevision != revision) {
             customer.snapshotRevision = revision;
             customer.snapshot = customer.open.isEmpty() ? List.of() : customer.currentOpenSessions();
             touched.add(customer);
+            state.aggregates.add(customer, -1); // as it was before this run; added back as it is after
         }
         customer.place(e, inactivity);
         return Verdict.ACCEPTED;
@@ -76,7 +87,9 @@ public final class IncrementalRun {
 
     /**
      * Ends the run: computes the changelog, advances the watermark, records the object in the ledger,
-     * and moves sessions that no in-time event can reach any more out of the open set.
+     * and moves sessions that no in-time event can reach any more out of the open set, in the customers this
+     * run read (elsewhere they wait for a run that reads them: no in-time event can change them, and no output or
+     * metric tells an open session that cannot change from a finalized one).
      */
     public RunChanges finish(String objectKey, String etag) {
         List<SessionRevision> changes = new ArrayList<>();
@@ -92,6 +105,9 @@ public final class IncrementalRun {
     public RunChanges finish(String objectKey, String etag, Consumer<SessionRevision> sink) {
         finished = true;
         changelog(sink);
+        for (CustomerHistory customer : touched) {
+            state.aggregates.add(customer, 1);
+        }
         long watermarkAfter = Math.max(watermarkBefore, newestAccepted);
         state.watermark = watermarkAfter;
         state.sequence = revision;
@@ -99,7 +115,7 @@ public final class IncrementalRun {
         int finalizedNow = 0;
         if (watermarkAfter != SessionState.NO_WATERMARK) {
             finalizedNow = finalizeOldSessions(watermarkAfter - horizon - inactivity);
-            state.seenEvents.retainValuesAtLeast(SessionState.minuteOf(watermarkAfter - horizon));
+            forgetIdsBehind(SessionState.minuteOf(watermarkAfter - horizon));
         }
         return new RunChanges(List.of(), watermarkBefore, watermarkAfter, revision, finalizedNow);
     }
@@ -132,16 +148,34 @@ public final class IncrementalRun {
         }
     }
 
+    /** In the customer leaves this run read; the aggregates count a session the same, open or finalized. */
     private int finalizeOldSessions(long cutoff) {
         int[] count = {0};
-        for (CustomerHistory customer : state.customers) {
-            customer.finalizeEndingBefore(cutoff, s -> {
-                count[0]++;
-                String host = s.referrerHost() == null ? SessionState.NO_REFERRER : s.referrerHost();
-                state.finalizedDurationsByHost.computeIfAbsent(host, h -> new LongIntMap()).add(s.durationMicros(), 1);
-            });
+        for (Leaves.Slot<CustomerIndex> leaf : state.customers.slots()) {
+            if (!leaf.loaded()) {
+                continue;
+            }
+            int before = count[0];
+            for (CustomerHistory customer : leaf.content) {
+                customer.finalizeEndingBefore(cutoff, s -> count[0]++);
+            }
+            leaf.changed |= count[0] > before;
         }
         return count[0];
+    }
+
+    /**
+     * Ids older than the horizon leave the window: whole leaves whose newest minute is older, unread, and the old
+     * entries of the leaves this run rewrites anyway. Elsewhere they stay until then, counted as absent.
+     */
+    private void forgetIdsBehind(int floor) {
+        for (Leaves.Slot<LongIntMap> leaf : state.seenEvents.slots()) {
+            if (leaf.changed) {
+                leaf.content.retainValuesAtLeast(floor);
+            }
+        }
+        // a leaf this run did not change is the one its manifest entry describes
+        state.seenEvents.removeIf(leaf -> leaf.changed ? leaf.content.size() == 0 : leaf.ref.newestMinute() < floor);
     }
 
     /** What a run changed: the changelog rows and the watermark movement. */

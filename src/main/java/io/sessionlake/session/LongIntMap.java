@@ -71,6 +71,55 @@ public final class LongIntMap {
         return true;
     }
 
+    /**
+     * Adds the entry unless the key is present with a value of at least {@code floor}; a present entry below
+     * the floor counts as absent and is replaced. @return true when it was added or replaced
+     */
+    public boolean putUnlessAtLeast(long key, int value, int floor) {
+        if (key == EMPTY) {
+            if (hasEmptyKey && emptyKeyValue >= floor) {
+                return false;
+            }
+            put(key, value);
+            return true;
+        }
+        int i = slot(key);
+        if (keys[i] == key) {
+            if (values[i] >= floor) {
+                return false;
+            }
+            values[i] = value;
+            return true;
+        }
+        keys[i] = key;
+        values[i] = value;
+        size++;
+        if (size * 2 > keys.length) {
+            resize(keys.length * 2);
+        }
+        return true;
+    }
+
+    /** The keys in ascending order. */
+    public long[] sortedKeys() {
+        long[] out = new long[size()];
+        int[] n = {0};
+        forEach((k, v) -> out[n[0]++] = k);
+        Arrays.sort(out);
+        return out;
+    }
+
+    /** The largest value, or {@code none} when the map is empty. */
+    public int maxValue(int none) {
+        int[] max = {none};
+        boolean[] any = {false};
+        forEach((k, v) -> {
+            max[0] = any[0] ? Math.max(max[0], v) : v;
+            any[0] = true;
+        });
+        return max[0];
+    }
+
     public void put(long key, int value) {
         if (key == EMPTY) {
             hasEmptyKey = true;

@@ -1,17 +1,20 @@
 package io.sessionlake.session;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Everything carried over between runs (SPEC 4): the watermark, the open sessions and finalized
- * summaries per customer, the ids seen inside the horizon (dedupe), duration counts of finalized sessions
- * per referrer host, and the ledger of processed objects. One run at a time owns and mutates it.
+ * Everything carried over between runs (SPEC 4): the watermark, the ledger of processed objects, the aggregates
+ * the metrics are computed from, and two maps split into range leaves that are read only where a run needs them:
+ * the customers (open sessions and finalized summaries) and the dedupe window (event id to minute). One run at a
+ * time owns and mutates it; {@link StateSeal} turns what it changed into new leaves and a manifest.
  */
 public final class SessionState {
     public static final long NO_WATERMARK = Long.MIN_VALUE;
-    /** Key for sessions without a referrer in {@link #finalizedDurationsByHost()}. */
+    /** Key for sessions without a referrer in {@link StateAggregates#durationsByHost()}. */
     public static final String NO_REFERRER = "";
     private static final long MICROS_PER_MINUTE = 60_000_000L;
 
@@ -19,25 +22,39 @@ public final class SessionState {
     long sequence;
     long watermark = NO_WATERMARK;
     final TreeMap<String, String> ledger;
-    final LongIntMap seenEvents;
-    final CustomerIndex customers;
-    final TreeMap<String, LongIntMap> finalizedDurationsByHost;
+    final Leaves<LongIntMap> seenEvents;
+    final Leaves<CustomerIndex> customers;
+    final StateAggregates aggregates;
+    /** Leaves no longer in the state, kept for readers of older manifests until their grace period ends. */
+    final List<RetiredLeaf> retired;
 
     SessionState(SessionConfig config, long sequence, long watermark, TreeMap<String, String> ledger,
-            LongIntMap seenEvents, CustomerIndex customers,
-            TreeMap<String, LongIntMap> finalizedDurationsByHost) {
+            Leaves<LongIntMap> seenEvents, Leaves<CustomerIndex> customers, StateAggregates aggregates,
+            List<RetiredLeaf> retired) {
         this.config = config;
         this.sequence = sequence;
         this.watermark = watermark;
         this.ledger = ledger;
         this.seenEvents = seenEvents;
         this.customers = customers;
-        this.finalizedDurationsByHost = finalizedDurationsByHost;
+        this.aggregates = aggregates;
+        this.retired = retired;
     }
 
     public static SessionState empty(SessionConfig config) {
-        return new SessionState(config, 0, NO_WATERMARK, new TreeMap<>(), new LongIntMap(),
-                new CustomerIndex(16), new TreeMap<>());
+        return new SessionState(config, 0, NO_WATERMARK, new TreeMap<>(),
+                new Leaves<>(List.of(), LeafSource.NONE, LeafCodec::decodeIds, LongIntMap::new),
+                new Leaves<>(List.of(), LeafSource.NONE, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
+                StateAggregates.empty(), new ArrayList<>());
+    }
+
+    /** A state of the single-object format, held whole: every leaf is written by the run that converts it. */
+    static SessionState whole(SessionConfig config, long sequence, long watermark, TreeMap<String, String> ledger,
+            LongIntMap seenEvents, CustomerIndex customers, Map<String, LongIntMap> finalizedDurationsByHost) {
+        return new SessionState(config, sequence, watermark, ledger,
+                Leaves.inMemory(seenEvents, LeafCodec::decodeIds, LongIntMap::new),
+                Leaves.inMemory(customers, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
+                StateAggregates.of(customers, finalizedDurationsByHost), new ArrayList<>());
     }
 
     public SessionConfig config() {
@@ -69,21 +86,23 @@ public final class SessionState {
      * Times beyond the int range of minutes (before 2113 BC, after AD 6053) are clamped, which keeps that order.
      */
     static int minuteOf(long micros) {
-        long minute = Math.floorDiv(micros, MICROS_PER_MINUTE);
-        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, minute));
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Math.floorDiv(micros, MICROS_PER_MINUTE)));
     }
 
-    public int eventsInDedupeWindow() {
-        return seenEvents.size();
+    /** The customers read so far (all of them for a new or converted state), in no particular order. */
+    public Collection<CustomerHistory> loadedCustomers() {
+        List<CustomerHistory> out = new ArrayList<>();
+        for (Leaves.Slot<CustomerIndex> s : customers.slots()) {
+            if (s.loaded()) {
+                out.addAll(s.content);
+            }
+        }
+        return out;
     }
 
-    public Collection<CustomerHistory> customers() {
-        return java.util.Collections.unmodifiableCollection(customers);
-    }
-
-    /** Duration counts (micros to count) of finalized sessions per referrer host. */
-    public Map<String, LongIntMap> finalizedDurationsByHost() {
-        return java.util.Collections.unmodifiableMap(finalizedDurationsByHost);
+    /** What the metrics are computed from, over every customer, read or not. */
+    public StateAggregates aggregates() {
+        return aggregates;
     }
 
     /**
@@ -97,5 +116,9 @@ public final class SessionState {
                     + wanted.inactivityText() + " and horizon " + wanted.horizonText()
                     + "; use the same settings, or rebuild: delete state/ and the outputs and process all events again");
         }
+    }
+
+    /** A leaf that left the state at {@code retiredAtMillis}, to delete once no run can still be reading it. */
+    public record RetiredLeaf(String key, long retiredAtMillis) {
     }
 }

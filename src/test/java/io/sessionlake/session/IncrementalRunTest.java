@@ -134,7 +134,7 @@ class IncrementalRunTest {
         assertEquals(1, c.sessionsFinalized());
         Session later = runOnce(state, view(3, 260)).revisions().get(0).session();
         assertEquals(3, later.sessionNumber());
-        assertEquals(1, state.customers().iterator().next().finalized().sessions());
+        assertEquals(1, state.loadedCustomers().iterator().next().finalized().sessions());
     }
 
     @Test

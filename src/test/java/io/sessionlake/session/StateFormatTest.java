@@ -2,45 +2,79 @@ package io.sessionlake.session;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sessionlake.metrics.MetricsCalculator;
 import io.sessionlake.run.Layout;
+import io.sessionlake.run.RunReport;
 import io.sessionlake.run.RunSettings;
+import io.sessionlake.run.StateRepository;
 import io.sessionlake.store.LocalFolderStore;
 import io.sessionlake.testing.Buckets;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A state written by an earlier version is read as the same state this version builds. */
+/** A single-object state written by an earlier version is read once and converted into leaves and a manifest. */
 class StateFormatTest {
 
     @TempDir
     Path bucket;
+    @TempDir
+    Path fresh;
+
+    private static byte[] resource(String name) throws Exception {
+        try (InputStream in = StateFormatTest.class.getResourceAsStream(name)) {
+            return in.readAllBytes();
+        }
+    }
 
     @Test
-    void aFormat2StateOfTheGoldenFeedIsReadAsTodaysState() throws Exception {
-        Buckets.copyGolden(bucket);
-        Buckets.processAll(new LocalFolderStore(bucket), RunSettings.defaults());
-        byte[] nowBytes = Files.readAllBytes(bucket.resolve(Layout.STATE_KEY));
-        assertEquals("SLS4", new String(nowBytes, 0, 4, StandardCharsets.US_ASCII));
-        byte[] format2;
+    void aFormat2StateOfTheGoldenFeedHoldsWhatTodaysStateHolds() throws Exception {
+        Buckets.copyGolden(fresh);
+        LocalFolderStore store = new LocalFolderStore(fresh);
+        Buckets.processAll(store, RunSettings.defaults());
+        SessionState now = new StateRepository(store).load(SessionConfig.DEFAULT).state();
         // state/state.bin of the same feed, written by sessionlake before format 3 (deflate, no shared strings)
-        try (InputStream in = StateFormatTest.class.getResourceAsStream("/state/golden-format2.bin")) {
-            format2 = in.readAllBytes();
-        }
-        assertEquals("SLST", new String(format2, 0, 4, StandardCharsets.US_ASCII));
+        SessionState old = StateCodec.decode(new ByteArrayInputStream(resource("/state/golden-format2.bin")));
 
-        SessionState now = StateCodec.decode(new ByteArrayInputStream(nowBytes));
-        SessionState old = StateCodec.decode(new ByteArrayInputStream(format2));
-        // local ETags were computed with another checksum then: same objects, other version strings
         assertEquals(now.ledger().keySet(), old.ledger().keySet());
-        old.ledger.clear();
-        old.ledger.putAll(now.ledger);
-        assertArrayEquals(nowBytes, StateCodec.encode(old));
-        assertArrayEquals(nowBytes, StateCodec.encode(old, true), "sections on two threads, the same bytes");
+        assertEquals(now.sequence(), old.sequence());
+        assertEquals(now.watermark(), old.watermark());
+        assertEquals(MetricsCalculator.compute(now), MetricsCalculator.compute(old));
+    }
+
+    @Test
+    void aFormat4StateIsConvertedByTheNextRunWhichWritesWhatAnUnbrokenHistoryWrites() throws Exception {
+        Buckets.copyGolden(fresh);
+        LocalFolderStore unbroken = new LocalFolderStore(fresh);
+        Buckets.processAll(unbroken, RunSettings.defaults());
+
+        // the first two golden objects processed by the version before leaves (commit 109c74c): state.bin only
+        Buckets.copyGolden(bucket);
+        byte[] legacy = resource("/state/golden-first-two-format4.bin");
+        Files.createDirectories(bucket.resolve("state"));
+        Files.write(bucket.resolve(Layout.LEGACY_STATE_KEY), legacy);
+        LocalFolderStore converted = new LocalFolderStore(bucket);
+        List<RunReport> reports = Buckets.processAll(converted, RunSettings.defaults());
+
+        assertEquals(List.of(RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, RunReport.Outcome.SKIPPED_ALREADY_PROCESSED,
+                RunReport.Outcome.SUCCEEDED), reports.stream().map(RunReport::outcome).toList());
+        assertTrue(converted.stat(Layout.STATE_KEY).isPresent(), "the converting run committed a manifest");
+        assertArrayEquals(legacy, Files.readAllBytes(bucket.resolve(Layout.LEGACY_STATE_KEY)), "state.bin is left as it was");
+        TreeMap<String, byte[]> third = Buckets.outputs(converted, "sessions/", "clean_events/", "metrics/");
+        TreeMap<String, byte[]> expected = new TreeMap<>();
+        Buckets.outputs(unbroken, "sessions/", "clean_events/", "metrics/").forEach((k, v) -> {
+            if (k.contains("r000000000003-") || k.startsWith("metrics/")) {
+                expected.put(k, v);
+            }
+        });
+        assertEquals(expected.keySet(), third.keySet());
+        expected.forEach((k, v) -> assertArrayEquals(v, third.get(k), k));
     }
 }

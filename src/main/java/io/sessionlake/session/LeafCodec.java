@@ -1,0 +1,223 @@
+package io.sessionlake.session;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import org.xerial.snappy.Snappy;
+
+/**
+ * Binary encoding of the leaves of the state: a range of customers, or a range of the dedupe window. Each leaf is
+ * a magic number and one Snappy block of varints; deterministic (keys in order), so a retried run writes the same
+ * bytes. Repeated strings are written once per leaf.
+ */
+final class LeafCodec {
+    static final byte[] CUSTOMERS_MAGIC = {'S', 'L', 'C', '1'};
+    static final byte[] IDS_MAGIC = {'S', 'L', 'I', '1'};
+
+    private LeafCodec() {
+    }
+
+    /** Customers {@code from} (inclusive) to {@code to} of an array in id order. */
+    static byte[] encodeCustomers(CustomerHistory[] sorted, int from, int to) {
+        return block(CUSTOMERS_MAGIC, w -> {
+            w.varInt(to - from);
+            long prev = 0;
+            for (int i = from; i < to; i++) {
+                w.varLong(sorted[i].customerId() - prev);
+                prev = sorted[i].customerId();
+                writeCustomer(w, sorted[i]);
+            }
+        });
+    }
+
+    static CustomerIndex decodeCustomers(byte[] bytes) throws IOException {
+        StateBytes.Reader r = open(bytes, CUSTOMERS_MAGIC);
+        int n = r.varInt();
+        if (n < 0) {
+            throw new IOException("corrupt state leaf: " + n + " customers");
+        }
+        CustomerIndex customers = new CustomerIndex(Math.max(16, n));
+        long id = 0;
+        for (int i = 0; i < n; i++) {
+            id += r.varLong();
+            if (customers.get(id) != null) {
+                throw new IOException("corrupt state leaf: customer " + id + " twice");
+            }
+            customers.insert(readCustomer(r, id, true));
+        }
+        requireEnd(r);
+        return customers;
+    }
+
+    /** Entries {@code from} to {@code to} of the sorted keys of a dedupe window, with their minutes. */
+    static byte[] encodeIds(long[] sortedKeys, LongIntMap minutes, int from, int to) {
+        return block(IDS_MAGIC, w -> writeLongMap(w, sortedKeys, minutes, from, to));
+    }
+
+    static LongIntMap decodeIds(byte[] bytes) throws IOException {
+        StateBytes.Reader r = open(bytes, IDS_MAGIC);
+        LongIntMap map = readLongMap(r);
+        requireEnd(r);
+        return map;
+    }
+
+    @FunctionalInterface
+    interface Content {
+        void writeTo(StateBytes.Writer w);
+    }
+
+    /** The magic number, then the content as one Snappy block. */
+    static byte[] block(byte[] magic, Content content) {
+        ByteArrayOutputStream raw = new ByteArrayOutputStream(1 << 12);
+        StateBytes.Writer w = new StateBytes.Writer(raw);
+        content.writeTo(w);
+        w.flush();
+        try {
+            byte[] packed = Snappy.compress(raw.toByteArray());
+            byte[] out = Arrays.copyOf(magic, magic.length + packed.length);
+            System.arraycopy(packed, 0, out, magic.length, packed.length);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("compressing state in memory", e);
+        }
+    }
+
+    static StateBytes.Reader open(byte[] bytes, byte[] magic) throws IOException {
+        if (bytes.length < magic.length || !Arrays.equals(Arrays.copyOf(bytes, magic.length), magic)) {
+            throw new IOException("not a sessionlake state object of this kind (bad magic number)");
+        }
+        try {
+            byte[] raw = Snappy.uncompress(Arrays.copyOfRange(bytes, magic.length, bytes.length));
+            return new StateBytes.Reader(new ByteArrayInputStream(raw));
+        } catch (IOException | org.xerial.snappy.SnappyError e) {
+            throw new IOException("corrupt state: " + e.getMessage(), e);
+        }
+    }
+
+    static void requireEnd(StateBytes.Reader r) throws IOException {
+        if (!r.atEnd()) {
+            throw new IOException("corrupt state: trailing bytes");
+        }
+    }
+
+    static void writeLongMap(StateBytes.Writer w, LongIntMap map) {
+        long[] keys = map.sortedKeys();
+        int nonZero = 0;
+        for (long k : keys) {
+            if (map.get(k, 0) != 0) {
+                keys[nonZero++] = k;
+            }
+        }
+        writeLongMap(w, keys, map, 0, nonZero);
+    }
+
+    private static void writeLongMap(StateBytes.Writer w, long[] keys, LongIntMap map, int from, int to) {
+        w.varInt(to - from);
+        long prevKey = 0;
+        long prevValue = 0;
+        for (int i = from; i < to; i++) {
+            long k = keys[i];
+            int v = map.get(k, 0);
+            w.varLong(k - prevKey);
+            w.varLong(v - prevValue);
+            prevKey = k;
+            prevValue = v;
+        }
+    }
+
+    static LongIntMap readLongMap(StateBytes.Reader r) throws IOException {
+        int size = r.varInt();
+        if (size < 0) {
+            throw new IOException("corrupt state: map of " + size + " entries");
+        }
+        LongIntMap map = new LongIntMap(Math.max(16, size));
+        long key = 0;
+        long value = 0;
+        for (int i = 0; i < size; i++) {
+            key += r.varLong();
+            value += r.varLong();
+            if (value != (int) value) {
+                throw new IOException("corrupt state: value " + value + " out of range");
+            }
+            map.put(key, (int) value);
+        }
+        return map;
+    }
+
+    static void writeCustomer(StateBytes.Writer w, CustomerHistory c) {
+        w.varInt(c.finalized.sessions);
+        w.bool(c.finalized.purchased);
+        long[] durations = c.finalized.durationsBeforePurchase();
+        w.varInt(durations.length);
+        for (long d : durations) {
+            w.varLong(d);
+        }
+        w.varInt(c.open.size());
+        for (OpenSession o : c.open) {
+            w.varLong(o.firstTime);
+            w.varLong(o.firstId);
+            w.varLong(o.lastTime - o.firstTime);
+            w.varInt(o.eventCount);
+            w.varInt(o.pageViews);
+            w.varInt(o.searches);
+            w.varInt(o.addsToCart);
+            w.varInt(o.removesFromCart);
+            w.varInt(o.orders);
+            w.sharedString(o.userAgent);
+            w.string(o.ip);
+            w.sharedString(o.page);
+            if (o.page != null) {
+                w.varLong(o.pageTime - o.firstTime);
+                w.varLong(o.pageId);
+            }
+            w.sharedString(o.referrer);
+            if (o.referrer != null) {
+                w.varLong(o.referrerTime - o.firstTime);
+                w.varLong(o.referrerId);
+            }
+        }
+    }
+
+    static CustomerHistory readCustomer(StateBytes.Reader r, long customerId, boolean sharedStrings)
+            throws IOException {
+        int sessions = r.varInt();
+        boolean purchased = r.bool();
+        long[] durations = new long[r.varInt()];
+        for (int i = 0; i < durations.length; i++) {
+            durations[i] = r.varLong();
+        }
+        int openCount = r.varInt();
+        ArrayList<OpenSession> open = new ArrayList<>(Math.max(2, openCount));
+        for (int i = 0; i < openCount; i++) {
+            OpenSession o = new OpenSession();
+            o.firstTime = r.varLong();
+            o.firstId = r.varLong();
+            o.lastTime = o.firstTime + r.varLong();
+            o.eventCount = r.varInt();
+            o.pageViews = r.varInt();
+            o.searches = r.varInt();
+            o.addsToCart = r.varInt();
+            o.removesFromCart = r.varInt();
+            o.orders = r.varInt();
+            o.userAgent = sharedStrings ? r.sharedString() : r.string();
+            o.ip = r.string();
+            o.page = sharedStrings ? r.sharedString() : r.string();
+            o.pageTime = Long.MAX_VALUE;
+            if (o.page != null) {
+                o.pageTime = o.firstTime + r.varLong();
+                o.pageId = r.varLong();
+            }
+            o.referrer = sharedStrings ? r.sharedString() : r.string();
+            o.referrerTime = Long.MAX_VALUE;
+            if (o.referrer != null) {
+                o.referrerTime = o.firstTime + r.varLong();
+                o.referrerId = r.varLong();
+            }
+            open.add(o);
+        }
+        return new CustomerHistory(customerId, FinalizedHistory.restore(sessions, purchased, durations), open);
+    }
+}

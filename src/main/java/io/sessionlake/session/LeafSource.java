@@ -1,0 +1,14 @@
+package io.sessionlake.session;
+
+/**
+ * Reads a leaf of the state by its key, for the pure core: the run package hands in the store. Storage failures
+ * come out unchecked ({@link java.io.UncheckedIOException}); a leaf that is not there is a {@link LeafMissingException}.
+ */
+@FunctionalInterface
+public interface LeafSource {
+    LeafSource NONE = key -> {
+        throw new LeafMissingException(key);
+    };
+
+    byte[] read(String key);
+}

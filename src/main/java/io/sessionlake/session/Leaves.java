@@ -1,0 +1,126 @@
+package io.sessionlake.session;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * A long-keyed map split into range leaves, as the leaves of a B-tree: a leaf holds the keys from its low up to
+ * the next leaf's low, and the first leaf also everything below. A leaf is read from the store the first time a
+ * key of its range is asked for; a run marks the leaves it changed, and only those are written again.
+ */
+final class Leaves<T> {
+    @FunctionalInterface
+    interface Decoder<T> {
+        T decode(byte[] bytes) throws IOException;
+    }
+
+    /** One leaf: as the manifest names it ({@code ref}, null for a leaf new in this run) and, once read, its content. */
+    static final class Slot<T> {
+        final long low;
+        final LeafRef ref;
+        T content;
+        boolean changed;
+
+        Slot(long low, LeafRef ref, T content, boolean changed) {
+            this.low = low;
+            this.ref = ref;
+            this.content = content;
+            this.changed = changed;
+        }
+
+        boolean loaded() {
+            return content != null;
+        }
+    }
+
+    private final List<Slot<T>> slots = new ArrayList<>();
+    private long[] lows = new long[0];
+    private final LeafSource source;
+    private final Decoder<T> decoder;
+    private final Supplier<T> empty;
+    /** Leaves of the loaded manifest that this run removed (dedupe leaves past the horizon). */
+    final List<LeafRef> dropped = new ArrayList<>();
+    private int lastIndex = -1;
+
+    Leaves(List<LeafRef> refs, LeafSource source, Decoder<T> decoder, Supplier<T> empty) {
+        this.source = source;
+        this.decoder = decoder;
+        this.empty = empty;
+        for (LeafRef r : refs) {
+            slots.add(new Slot<>(r.low(), r, null, false));
+        }
+        reindex();
+    }
+
+    /** Leaves held in memory whole: a new state, or one converted from the single-object format. */
+    static <T> Leaves<T> inMemory(T content, Decoder<T> decoder, Supplier<T> empty) {
+        Leaves<T> l = new Leaves<>(List.of(), LeafSource.NONE, decoder, empty);
+        l.slots.add(new Slot<>(Long.MIN_VALUE, null, content, true));
+        l.reindex();
+        return l;
+    }
+
+    /** The leaf whose range holds {@code key}, read from the store if it was not yet; a new leaf when there is none. */
+    Slot<T> slotFor(long key) {
+        int i = lastIndex;
+        if (i < 0 || !inRange(i, key)) {
+            if (slots.isEmpty()) {
+                slots.add(new Slot<>(Long.MIN_VALUE, null, empty.get(), true));
+                reindex();
+            }
+            i = indexOf(key);
+            lastIndex = i;
+        }
+        Slot<T> s = slots.get(i);
+        if (s.content == null) {
+            load(s);
+        }
+        return s;
+    }
+
+    private boolean inRange(int i, long key) {
+        return (i == 0 || lows[i] <= key) && (i + 1 == lows.length || key < lows[i + 1]);
+    }
+
+    private int indexOf(long key) {
+        int at = java.util.Arrays.binarySearch(lows, key);
+        return at >= 0 ? at : Math.max(0, -at - 2);
+    }
+
+    private void load(Slot<T> s) {
+        byte[] bytes = source.read(s.ref.key());
+        try {
+            s.content = decoder.decode(bytes);
+        } catch (IOException | RuntimeException e) {
+            throw new StateUnreadableException(s.ref.key(), e);
+        }
+    }
+
+    List<Slot<T>> slots() {
+        return slots;
+    }
+
+    /** Removes leaves; a removed leaf's range goes to the leaf before it (or, for the first, to the next). */
+    void removeIf(java.util.function.Predicate<Slot<T>> remove) {
+        for (int i = slots.size() - 1; i >= 0; i--) {
+            Slot<T> s = slots.get(i);
+            if (remove.test(s)) {
+                slots.remove(i);
+                if (s.ref != null) {
+                    dropped.add(s.ref);
+                }
+            }
+        }
+        reindex();
+    }
+
+    private void reindex() {
+        lows = new long[slots.size()];
+        for (int i = 0; i < lows.length; i++) {
+            lows[i] = slots.get(i).low;
+        }
+        lastIndex = -1;
+    }
+}
