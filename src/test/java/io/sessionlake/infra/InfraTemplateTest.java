@@ -51,22 +51,23 @@ class InfraTemplateTest {
 
     @Test
     void processorMayOnlyWriteOutputPrefixesAndItsThreeObjects() throws Exception {
-        Set<String> expected = objects("sessions/", "clean_events/", "rejected/", "runs/");
-        expected.addAll(exactly("metrics/orders.json", "state/state.bin"));
+        Set<String> expected = objects("sessions/", "clean_events/", "rejected/", "runs/", "state/customers/",
+                "state/ids/");
+        expected.addAll(exactly("metrics/orders.json", "state/manifest.bin"));
         assertEquals(expected, allowed(roleOf("ProcessorFunction"), "s3:PutObject"));
     }
 
     /** What every run reads (TemplatePermissionsTest shows each one used, and enough). */
     @Test
     void processorReadsInputStateMetricsAndRunReports() throws Exception {
-        Set<String> expected = objects("events/", "runs/");
-        expected.addAll(exactly("metrics/orders.json", "state/state.bin"));
+        Set<String> expected = objects("events/", "runs/", "state/customers/", "state/ids/");
+        expected.addAll(exactly("metrics/orders.json", "state/manifest.bin", "state/state.bin"));
         assertEquals(expected, allowed(roleOf("ProcessorFunction"), "s3:GetObject"));
     }
 
     @Test
-    void processorDeletesOnlyDataObjects() throws Exception {
-        assertEquals(objects("sessions/", "clean_events/", "rejected/"),
+    void processorDeletesOnlyDataObjectsAndStateLeaves() throws Exception {
+        assertEquals(objects("sessions/", "clean_events/", "rejected/", "state/customers/", "state/ids/"),
                 allowed(roleOf("ProcessorFunction"), "s3:DeleteObject"));
     }
 

@@ -113,6 +113,10 @@ class TemplatePermissionsTest {
         ApiHandler api = apiHandler(apiBucket);
         assertEquals(200, status(api, "GET", "/health", null));
         assertEquals(200, status(api, "GET", "/metrics/orders", null));
+        // the API may be the first to run after an upgrade, when only state/state.bin of the earlier version is
+        // there: it reads that too. Here as after a rebuild: no manifest, no metrics (removed by the shop, unrecorded)
+        shop.delete(Layout.STATE_KEY);
+        shop.delete(Layout.METRICS_KEY);
         JsonNode runs = body(api, "POST", "/runs", "{\"keys\": [\"events/api/one.jsonl\"]}");
         assertEquals("succeeded", runs.at("/runs/0/outcome").asText(), runs.toString());
         runs = body(api, "POST", "/runs", "{\"prefix\": \"events/api/t\"}");
@@ -185,6 +189,8 @@ class TemplatePermissionsTest {
         IamPolicy processor = policy("ProcessorFunction");
         String bucketArn = "arn:aws:s3:::" + BUCKET;
         assertEquals(IamPolicy.Decision.IMPLICITLY_DENIED, processor.decide("s3:DeleteObject", bucketArn + "/state/state.bin", OVER_TLS));
+        assertEquals(IamPolicy.Decision.IMPLICITLY_DENIED, processor.decide("s3:DeleteObject", bucketArn + "/state/manifest.bin", OVER_TLS));
+        assertEquals(IamPolicy.Decision.IMPLICITLY_DENIED, processor.decide("s3:PutObject", bucketArn + "/state/state.bin", OVER_TLS));
         assertEquals(IamPolicy.Decision.IMPLICITLY_DENIED, processor.decide("s3:GetObject", bucketArn + "/athena-results/q.csv", OVER_TLS));
         assertEquals(IamPolicy.Decision.IMPLICITLY_DENIED, processor.decide("s3:GetObject", bucketArn + "/metrics/other.json", OVER_TLS));
         assertEquals(IamPolicy.Decision.IMPLICITLY_DENIED, processor.decide("s3:PutObject", "arn:aws:s3:::another-bucket/sessions/x", OVER_TLS));

@@ -212,7 +212,7 @@ class FailurePathsTest {
                 .process("events/events-1.jsonl");
         assertEquals(RunReport.Outcome.FAILED, r.outcome());
         assertFalse(r.retryable());
-        assertTrue(r.error().contains("state/state.bin") && r.error().contains("cannot be read"), r.error());
+        assertTrue(r.error().contains(Layout.STATE_KEY) && r.error().contains("cannot be read"), r.error());
         assertEquals("not a state", Files.readString(bucket.resolve(Layout.STATE_KEY)));
         assertFalse(Files.exists(bucket.resolve("sessions")), "nothing was written");
     }

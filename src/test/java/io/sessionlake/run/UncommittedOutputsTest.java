@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * remove what the failed attempt wrote, also in partitions the retry itself no longer writes.
  */
 class UncommittedOutputsTest {
-    private static final String[] OUTPUTS = {"sessions/", "clean_events/", "rejected/"};
+    /** What attempts write before the commit: data objects and the state's leaves (the manifest is the commit). */
+    private static final String[] OUTPUTS = {"sessions/", "clean_events/", "rejected/", "state/customers/", "state/ids/"};
     private static final String X = "events/x.jsonl";
     private static final String Y = "events/y.jsonl";
 
@@ -211,6 +212,8 @@ class UncommittedOutputsTest {
         List<String> leftBehind = keys(real);
         assertTrue(leftBehind.contains("clean_events/dt=2022-04-21/r000000000001-" + first.runId() + ".parquet"),
                 "the failed attempt wrote its outputs: " + leftBehind);
+        assertTrue(leftBehind.contains("state/customers/-9223372036854775808-r000000000001-" + first.runId() + ".bin"),
+                "and its state leaves: " + leftBehind);
         JsonNode failedReport = new ObjectMapper().readTree(real.read(Layout.runReportKey(first.runId())).orElseThrow().bytes());
         assertEquals("failed", failedReport.get("outcome").asText());
         assertEquals(leftBehind, sorted(failedReport.get(RunRecords.PENDING).get("1")), "the report names them");

@@ -1,0 +1,265 @@
+package io.sessionlake.bench;
+
+import io.sessionlake.generator.FeedGenerator;
+import io.sessionlake.run.ObjectProcessor;
+import io.sessionlake.run.RunReport;
+import io.sessionlake.run.RunSettings;
+import io.sessionlake.store.LocalFolderStore;
+import io.sessionlake.store.ObjectStore;
+import java.io.BufferedReader;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The growth benchmark of issue 11: builds histories of several sizes (ten days of the generated feed, one object
+ * per day), then times runs of 1,000-event objects (time slices of the next day, all customers) on each, in the
+ * same warm JVM, and on an empty history. Prints time, bytes the store read and wrote under state/ and in all,
+ * and the state's size. Only public classes present before and after issue 11, so the same source measures both.
+ * Not a test; it never gates anything.
+ *
+ * <pre>
+ * java -Xmx6g -XX:+UseParallelGC -cp target/sessionlake-cli.jar:target/test-classes \
+ *     io.sessionlake.bench.StateGrowthBench [dir] [sizes, e.g. 100000,1000000,10000000] [probes]
+ * </pre>
+ */
+public final class StateGrowthBench {
+    private static final int DAYS = 10;
+    private static final Pattern ID = Pattern.compile("^\\{\"id\": (\\d+)");
+
+    private StateGrowthBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args.length > 0 ? args[0] : "growth-bench").toAbsolutePath();
+        long[] sizes = java.util.Arrays.stream((args.length > 1 ? args[1] : "100000,1000000,10000000").split(","))
+                .mapToLong(Long::parseLong).toArray();
+        int probes = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        List<String> rows = new ArrayList<>();
+        for (long size : sizes) {
+            rows.add(measure(dir.resolve("h" + size), size, probes));
+            System.out.println();
+            System.out.println("| history events | customers | empty history: ms (median) | this history: ms (median, min-max)"
+                    + " | ratio | state read | state written | all read | all written | state size | written/state |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+            rows.forEach(System.out::println);
+        }
+    }
+
+    private static String measure(Path root, long size, int probes) throws IOException {
+        deleteTree(root);
+        int customers = (int) Math.max(1, Math.round(size / (9.75 * DAYS)));
+        FeedGenerator.Options d = FeedGenerator.Options.defaults();
+        long g0 = System.nanoTime();
+        FeedGenerator.Written history = new FeedGenerator(new FeedGenerator.Options(customers, DAYS, 1, 0, 0, 0, false, 7,
+                LocalDate.of(2022, 4, 1), d.sessionsPerCustomerDay(), d.anonymousRatio())).writeTo(root.resolve("feed"));
+        System.out.printf("history: %d customers, %d lines in %d objects, generated in %.1f s%n", customers,
+                history.lines(), history.files().size(), (System.nanoTime() - g0) / 1e9);
+        Path bucket = root.resolve("bucket");
+        LocalFolderStore plain = new LocalFolderStore(bucket);
+        ObjectProcessor builder = new ObjectProcessor(plain, RunSettings.defaults(), Clock.systemUTC());
+        for (Path f : history.files()) {
+            String key = "events/history/" + f.getParent().getFileName() + ".jsonl";
+            Files.createDirectories(bucket.resolve(key).getParent());
+            Files.move(f, bucket.resolve(key));
+            long t0 = System.nanoTime();
+            RunReport r = builder.process(key);
+            System.out.printf("  %s: %s in %.2f s%n", key, r.outcome().code(), (System.nanoTime() - t0) / 1e9);
+            Files.delete(bucket.resolve(key)); // the ledger keeps it; the disk need not
+        }
+        // the next day, cut into time slices of about 1,000 events over all customers; ids after the history's
+        int filesPerDay = (int) Math.max(1, Math.round(customers * 9.75 / 1000));
+        FeedGenerator.Written next = new FeedGenerator(new FeedGenerator.Options(customers, 1, filesPerDay, 0, 0, 0,
+                false, 8, LocalDate.of(2022, 4, 1).plusDays(DAYS), d.sessionsPerCustomerDay(), d.anonymousRatio()))
+                .writeTo(root.resolve("next"));
+        long idOffset = history.lines() + 1;
+        List<Path> probeFiles = new ArrayList<>();
+        for (int i = 0; i < probes + 2 && i < next.files().size(); i++) {
+            // from the middle of the day: the busiest slices, every customer may appear
+            probeFiles.add(next.files().get((next.files().size() / 2 + i) % next.files().size()));
+        }
+        List<Double> empty = new ArrayList<>();
+        List<Double> onHistory = new ArrayList<>();
+        String last = "";
+        for (int i = 0; i < probeFiles.size(); i++) {
+            String key = "events/next/probe-" + i + ".jsonl";
+            byte[] object = renumbered(probeFiles.get(i), idOffset);
+            // on an empty history, in a bucket of its own
+            Path emptyBucket = root.resolve("empty-" + i);
+            Files.createDirectories(emptyBucket.resolve(key).getParent());
+            Files.write(emptyBucket.resolve(key), object);
+            long t0 = System.nanoTime();
+            new ObjectProcessor(new LocalFolderStore(emptyBucket), RunSettings.defaults(), Clock.systemUTC()).process(key);
+            double emptyMs = (System.nanoTime() - t0) / 1e6;
+            // on the history
+            Files.createDirectories(bucket.resolve(key).getParent());
+            Files.write(bucket.resolve(key), object);
+            Counting counting = new Counting(plain);
+            t0 = System.nanoTime();
+            RunReport r = new ObjectProcessor(counting, RunSettings.defaults(), Clock.systemUTC()).process(key);
+            double ms = (System.nanoTime() - t0) / 1e6;
+            long stateSize = 0;
+            for (ObjectStore.ObjectInfo o : plain.list("state/")) {
+                stateSize += o.size();
+            }
+            System.out.printf("  probe %d: %d lines, %s; empty history %.0f ms, this history %.0f ms; state read %d B,"
+                    + " written %d B; all read %d B, written %d B; state size %d B; timings %s%n", i,
+                    r.counts() == null ? 0 : r.counts().lines(), r.outcome().code(), emptyMs, ms, counting.stateRead.get(),
+                    counting.stateWritten.get(), counting.read.get(), counting.written.get(), stateSize, r.timingsMillis());
+            if (i < 2) {
+                continue; // warm-up of this size's code paths
+            }
+            empty.add(emptyMs);
+            onHistory.add(ms);
+            last = String.format("%s | %s | %s | %s | %.1f%%", mb(counting.stateRead.get()), mb(counting.stateWritten.get()),
+                    mb(counting.read.get()), mb(counting.written.get()), mb(stateSize),
+                    100.0 * counting.stateWritten.get() / Math.max(1, stateSize));
+        }
+        Collections.sort(empty);
+        Collections.sort(onHistory);
+        double e = empty.get(empty.size() / 2);
+        double h = onHistory.get(onHistory.size() / 2);
+        return String.format("| %,d | %,d | %.0f | %.0f (%.0f-%.0f) | %.1fx | %s |", history.lines(), customers, e, h,
+                onHistory.get(0), onHistory.get(onHistory.size() - 1), h / e, last).replace("| |", "|");
+    }
+
+    private static String mb(long bytes) {
+        return bytes < 1 << 20 ? String.format("%.0f KB", bytes / 1024.0) : String.format("%.1f MB", bytes / 1048576.0);
+    }
+
+    /** The object with every event id moved past the history's, so that none is a duplicate of it. */
+    private static byte[] renumbered(Path file, long offset) throws IOException {
+        StringBuilder out = new StringBuilder();
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                Matcher m = ID.matcher(line);
+                out.append(m.find() ? "{\"id\": " + (Long.parseLong(m.group(1)) + offset) + line.substring(m.end()) : line)
+                        .append('\n');
+            }
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var paths = Files.walk(p)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+        }
+    }
+
+    /** Counts the bytes read and written through a store, in all and under state/. */
+    private static final class Counting implements ObjectStore {
+        final ObjectStore inner;
+        final AtomicLong read = new AtomicLong();
+        final AtomicLong written = new AtomicLong();
+        final AtomicLong stateRead = new AtomicLong();
+        final AtomicLong stateWritten = new AtomicLong();
+
+        Counting(ObjectStore inner) {
+            this.inner = inner;
+        }
+
+        private void countRead(String key, long n) {
+            read.addAndGet(n);
+            if (key.startsWith("state/")) {
+                stateRead.addAndGet(n);
+            }
+        }
+
+        private void countWritten(String key, long n) {
+            written.addAndGet(n);
+            if (key.startsWith("state/")) {
+                stateWritten.addAndGet(n);
+            }
+        }
+
+        @Override
+        public String location() {
+            return inner.location();
+        }
+
+        @Override
+        public List<ObjectInfo> list(String prefix) throws IOException {
+            return inner.list(prefix);
+        }
+
+        @Override
+        public List<ObjectInfo> list(String prefix, int limit) throws IOException {
+            return inner.list(prefix, limit);
+        }
+
+        @Override
+        public Optional<ObjectInfo> stat(String key) throws IOException {
+            return inner.stat(key);
+        }
+
+        @Override
+        public InputStream open(String key) throws IOException {
+            return new FilterInputStream(inner.open(key)) {
+                @Override
+                public int read() throws IOException {
+                    int b = super.read();
+                    if (b >= 0) {
+                        countRead(key, 1);
+                    }
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] buf, int off, int len) throws IOException {
+                    int n = super.read(buf, off, len);
+                    if (n > 0) {
+                        countRead(key, n);
+                    }
+                    return n;
+                }
+            };
+        }
+
+        @Override
+        public Optional<StoredBytes> read(String key) throws IOException {
+            Optional<StoredBytes> b = inner.read(key);
+            b.ifPresent(x -> countRead(key, x.bytes().length));
+            return b;
+        }
+
+        @Override
+        public void put(String key, byte[] bytes, String contentType) throws IOException {
+            inner.put(key, bytes, contentType);
+            countWritten(key, bytes.length);
+        }
+
+        @Override
+        public void put(String key, Path file, String contentType) throws IOException {
+            inner.put(key, file, contentType);
+            countWritten(key, Files.size(file));
+        }
+
+        @Override
+        public String putIfUnchanged(String key, byte[] bytes, String expectedEtag, String contentType)
+                throws IOException {
+            String etag = inner.putIfUnchanged(key, bytes, expectedEtag, contentType);
+            countWritten(key, bytes.length);
+            return etag;
+        }
+
+        @Override
+        public void delete(String key) throws IOException {
+            inner.delete(key);
+        }
+    }
+}
