@@ -85,11 +85,16 @@ public final class StateGrowthBench {
                 false, 8, LocalDate.of(2022, 4, 1).plusDays(DAYS), d.sessionsPerCustomerDay(), d.anonymousRatio()))
                 .writeTo(root.resolve("next"));
         long idOffset = history.lines() + 1;
-        List<Path> probeFiles = new ArrayList<>();
-        for (int i = 0; i < probes + 2 && i < next.files().size(); i++) {
-            // from the middle of the day: the busiest slices, every customer may appear
-            probeFiles.add(next.files().get((next.files().size() / 2 + i) % next.files().size()));
+        // the slices nearest to 1,000 lines (the generator's day is busier in the morning)
+        List<Path> probeFiles = new ArrayList<>(next.files());
+        java.util.Map<Path, Long> lines = new java.util.HashMap<>();
+        for (Path f : probeFiles) {
+            try (var s = Files.lines(f)) {
+                lines.put(f, s.count());
+            }
         }
+        probeFiles.sort(java.util.Comparator.comparingLong(f -> Math.abs(lines.get(f) - 1000)));
+        probeFiles = new ArrayList<>(probeFiles.subList(0, Math.min(probes + 2, probeFiles.size())));
         List<Double> empty = new ArrayList<>();
         List<Double> onHistory = new ArrayList<>();
         String last = "";
@@ -123,7 +128,7 @@ public final class StateGrowthBench {
             }
             empty.add(emptyMs);
             onHistory.add(ms);
-            last = String.format("%s | %s | %s | %s | %.1f%%", mb(counting.stateRead.get()), mb(counting.stateWritten.get()),
+            last = String.format("%s | %s | %s | %s | %s | %.1f%%", mb(counting.stateRead.get()), mb(counting.stateWritten.get()),
                     mb(counting.read.get()), mb(counting.written.get()), mb(stateSize),
                     100.0 * counting.stateWritten.get() / Math.max(1, stateSize));
         }
