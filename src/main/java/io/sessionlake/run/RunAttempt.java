@@ -164,7 +164,22 @@ final class RunAttempt {
         long lastLine = 0;
         try (InputStream raw = store.open(key);
                 ParsingPipeline lines = new ParsingPipeline(raw, settings.maxLineBytes(), run::isLate, key)) {
+            long[] eventIds = new long[0];
+            long[] customerIds = new long[0];
             for (ParsingPipeline.Batch batch = lines.next(); batch != null; batch = lines.next()) {
+                if (eventIds.length < batch.size) {
+                    eventIds = new long[batch.size];
+                    customerIds = new long[batch.size];
+                }
+                int candidates = 0;
+                for (int i = 0; i < batch.size; i++) {
+                    ParsedLine parsed = batch.parsed[i];
+                    if (!parsed.isRejected() && !parsed.anonymous() && !batch.late[i]) {
+                        eventIds[candidates] = parsed.event().id();
+                        customerIds[candidates++] = parsed.event().customerId();
+                    }
+                }
+                run.prefetch(eventIds, customerIds, candidates);
                 for (int i = 0; i < batch.size; i++) {
                     long number = batch.numbers[i];
                     lastLine = number;

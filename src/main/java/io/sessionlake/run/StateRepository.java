@@ -30,7 +30,17 @@ public final class StateRepository {
         Optional<ObjectStore.StoredBytes> manifest = store.read(Layout.STATE_KEY);
         if (manifest.isPresent()) {
             try {
-                return new Loaded(ManifestCodec.decode(manifest.get().bytes(), this::readLeaf), manifest.get().etag());
+                return new Loaded(ManifestCodec.decode(manifest.get().bytes(), new LeafSource() {
+                    @Override
+                    public byte[] read(String key) {
+                        return readLeaf(key);
+                    }
+
+                    @Override
+                    public java.util.Map<String, byte[]> readAll(java.util.List<String> keys) {
+                        return StateLeaves.inParallel(keys, StateRepository.this::readLeaf);
+                    }
+                }), manifest.get().etag());
             } catch (IOException | RuntimeException e) {
                 throw unreadable(Layout.STATE_KEY, e);
             }
@@ -66,10 +76,6 @@ public final class StateRepository {
         }
     }
 
-    /** For tests and tools: a leaf source over this store. */
-    LeafSource leaves() {
-        return this::readLeaf;
-    }
 
     /**
      * Commits a manifest sealed by {@link io.sessionlake.session.StateSeal}, only over the version it was loaded

@@ -11,4 +11,13 @@ public interface LeafSource {
     };
 
     byte[] read(String key);
+
+    /** Several leaves at once; a store adapter reads them in parallel (a run needs a few hundred). */
+    default java.util.Map<String, byte[]> readAll(java.util.List<String> keys) {
+        java.util.Map<String, byte[]> out = new java.util.HashMap<>();
+        for (String k : keys) {
+            out.put(k, read(k));
+        }
+        return out;
+    }
 }

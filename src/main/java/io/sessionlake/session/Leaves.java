@@ -90,11 +90,47 @@ final class Leaves<T> {
     }
 
     private void load(Slot<T> s) {
-        byte[] bytes = source.read(s.ref.key());
+        fill(s, source.read(s.ref.key()));
+    }
+
+    private void fill(Slot<T> s, byte[] bytes) {
         try {
             s.content = decoder.decode(bytes);
         } catch (IOException | RuntimeException e) {
             throw new StateUnreadableException(s.ref.key(), e);
+        }
+    }
+
+    /** The leaves not read yet whose ranges hold any of the first {@code n} keys. */
+    List<Slot<T>> unreadFor(long[] keys, int n) {
+        List<Slot<T>> out = new ArrayList<>();
+        if (slots.isEmpty()) {
+            return out;
+        }
+        java.util.IdentityHashMap<Slot<T>, Boolean> seen = new java.util.IdentityHashMap<>();
+        for (int k = 0; k < n; k++) {
+            Slot<T> s = slots.get(indexOf(keys[k]));
+            if (s.content == null && seen.put(s, Boolean.TRUE) == null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** Reads the given leaves of this map and of another in one go, so that the store can read them in parallel. */
+    static <A, B> void readTogether(Leaves<A> a, List<Slot<A>> as, Leaves<B> b, List<Slot<B>> bs) {
+        if (as.isEmpty() && bs.isEmpty()) {
+            return;
+        }
+        List<String> keys = new ArrayList<>();
+        as.forEach(s -> keys.add(s.ref.key()));
+        bs.forEach(s -> keys.add(s.ref.key()));
+        java.util.Map<String, byte[]> read = a.source.readAll(keys);
+        for (Slot<A> s : as) {
+            a.fill(s, read.get(s.ref.key()));
+        }
+        for (Slot<B> s : bs) {
+            b.fill(s, read.get(s.ref.key()));
         }
     }
 
