@@ -1,6 +1,5 @@
 package io.sessionlake.session;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -72,7 +71,7 @@ final class LeafCodec {
     /** The magic number, then the content as one Snappy block. */
     static byte[] block(byte[] magic, Content content) {
         ByteArrayOutputStream raw = new ByteArrayOutputStream(1 << 12);
-        StateBytes.Writer w = new StateBytes.Writer(raw);
+        StateBytes.Writer w = new StateBytes.Writer(raw, 1 << 12);
         content.writeTo(w);
         w.flush();
         try {
@@ -91,7 +90,7 @@ final class LeafCodec {
         }
         try {
             byte[] raw = Snappy.uncompress(Arrays.copyOfRange(bytes, magic.length, bytes.length));
-            return new StateBytes.Reader(new ByteArrayInputStream(raw));
+            return new StateBytes.Reader(raw);
         } catch (IOException | org.xerial.snappy.SnappyError e) {
             throw new IOException("corrupt state: " + e.getMessage(), e);
         }

@@ -100,6 +100,18 @@ public final class SessionState {
         return out;
     }
 
+    /** Bytes of the leaves this state was loaded with (as its manifest names them; leaves changed since not counted). */
+    public long storedLeafBytes() {
+        long n = 0;
+        for (Leaves.Slot<LongIntMap> s : seenEvents.slots()) {
+            n += s.ref == null ? 0 : s.ref.bytes();
+        }
+        for (Leaves.Slot<CustomerIndex> s : customers.slots()) {
+            n += s.ref == null ? 0 : s.ref.bytes();
+        }
+        return n;
+    }
+
     /** What the metrics are computed from, over every customer, read or not. */
     public StateAggregates aggregates() {
         return aggregates;

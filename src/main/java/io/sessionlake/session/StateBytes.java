@@ -17,12 +17,18 @@ final class StateBytes {
     /** Writes through a private buffer to a stream (a deflater), so the plain encoding never exists whole. */
     static final class Writer {
         private final OutputStream out;
-        private final byte[] buf = new byte[1 << 16];
+        private final byte[] buf;
         private int pos;
         private final java.util.HashMap<String, Integer> written = new java.util.HashMap<>();
 
         Writer(OutputStream out) {
+            this(out, 1 << 16);
+        }
+
+        /** @param bufferSize at least 128: a leaf of a few kilobytes needs no 64 KiB buffer */
+        Writer(OutputStream out, int bufferSize) {
             this.out = out;
+            this.buf = new byte[bufferSize];
         }
 
         void varLong(long signed) {
@@ -125,13 +131,21 @@ final class StateBytes {
     /** Reads from a stream (an inflater) through a private buffer. */
     static final class Reader {
         private final InputStream in;
-        private final byte[] buf = new byte[1 << 16];
+        private final byte[] buf;
         private int end;
         private int pos;
         private final java.util.ArrayList<String> shared = new java.util.ArrayList<>();
 
         Reader(InputStream in) {
             this.in = in;
+            this.buf = new byte[1 << 16];
+        }
+
+        /** Over bytes already in memory (a leaf): read in place, no buffer of its own. */
+        Reader(byte[] whole) {
+            this.in = InputStream.nullInputStream();
+            this.buf = whole;
+            this.end = whole.length;
         }
 
         private boolean fill() throws IOException {

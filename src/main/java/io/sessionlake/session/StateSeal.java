@@ -21,7 +21,7 @@ public final class StateSeal {
      * and rewrites each leaf it touches; the dedupe window: large leaves, since new ids mostly land in the last.
      */
     public record LeafTargets(int customersPerLeaf, int idsPerLeaf) {
-        public static final LeafTargets DEFAULT = new LeafTargets(64, 16_384);
+        public static final LeafTargets DEFAULT = new LeafTargets(16, 16_384);
 
         public LeafTargets {
             if (customersPerLeaf < 1 || idsPerLeaf < 1) {

@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
 
 /**
  * The growth benchmark of issue 11: builds histories of several sizes (ten days of the generated feed, one object
- * per day), then times runs of 1,000-event objects (time slices of the next day, all customers) on each, in the
- * same warm JVM, and on an empty history. Prints time, bytes the store read and wrote under state/ and in all,
+ * per day), then times runs of 1,000-event objects (time slices of the next day thinned to 1,000 lines, so their
+ * customers are spread over all ids) on each, in the same warm JVM, and on an empty history. Prints time, bytes the store read and wrote under state/ and in all,
  * and the state's size. Only public classes present before and after issue 11, so the same source measures both.
  * Not a test; it never gates anything.
  *
@@ -85,22 +85,17 @@ public final class StateGrowthBench {
                 false, 8, LocalDate.of(2022, 4, 1).plusDays(DAYS), d.sessionsPerCustomerDay(), d.anonymousRatio()))
                 .writeTo(root.resolve("next"));
         long idOffset = history.lines() + 1;
-        // the slices nearest to 1,000 lines (the generator's day is busier in the morning)
+        // the largest slices, each thinned to about 1,000 lines: a short time slice of a busy shop, where every
+        // active customer has an event or two (the first 1,000 lines would be the customers with the lowest ids)
         List<Path> probeFiles = new ArrayList<>(next.files());
-        java.util.Map<Path, Long> lines = new java.util.HashMap<>();
-        for (Path f : probeFiles) {
-            try (var s = Files.lines(f)) {
-                lines.put(f, s.count());
-            }
-        }
-        probeFiles.sort(java.util.Comparator.comparingLong(f -> Math.abs(lines.get(f) - 1000)));
+        probeFiles.sort(java.util.Comparator.comparingLong((Path f) -> f.toFile().length()).reversed());
         probeFiles = new ArrayList<>(probeFiles.subList(0, Math.min(probes + 2, probeFiles.size())));
         List<Double> empty = new ArrayList<>();
         List<Double> onHistory = new ArrayList<>();
         String last = "";
         for (int i = 0; i < probeFiles.size(); i++) {
             String key = "events/next/probe-" + i + ".jsonl";
-            byte[] object = renumbered(probeFiles.get(i), idOffset);
+            byte[] object = renumbered(probeFiles.get(i), idOffset, 1000);
             // on an empty history, in a bucket of its own
             Path emptyBucket = root.resolve("empty-" + i);
             Files.createDirectories(emptyBucket.resolve(key).getParent());
@@ -115,10 +110,7 @@ public final class StateGrowthBench {
             t0 = System.nanoTime();
             RunReport r = new ObjectProcessor(counting, RunSettings.defaults(), Clock.systemUTC()).process(key);
             double ms = (System.nanoTime() - t0) / 1e6;
-            long stateSize = 0;
-            for (ObjectStore.ObjectInfo o : plain.list("state/")) {
-                stateSize += o.size();
-            }
+            long stateSize = r.stateSizeBytes(); // what the committed state is made of (retired leaves wait to go)
             System.out.printf("  probe %d: %d lines, %s; empty history %.0f ms, this history %.0f ms; state read %d B,"
                     + " written %d B; all read %d B, written %d B; state size %d B; timings %s%n", i,
                     r.counts() == null ? 0 : r.counts().lines(), r.outcome().code(), emptyMs, ms, counting.stateRead.get(),
@@ -144,11 +136,23 @@ public final class StateGrowthBench {
         return bytes < 1 << 20 ? String.format("%.0f KB", bytes / 1024.0) : String.format("%.1f MB", bytes / 1048576.0);
     }
 
-    /** The object with every event id moved past the history's, so that none is a duplicate of it. */
-    private static byte[] renumbered(Path file, long offset) throws IOException {
+    /**
+     * About {@code lines} lines of the object, evenly spread over it, with every event id moved past the history's
+     * so that none is a duplicate of it.
+     */
+    private static byte[] renumbered(Path file, long offset, int lines) throws IOException {
+        long total;
+        try (var s = Files.lines(file)) {
+            total = s.count();
+        }
+        long every = Math.max(1, total / lines);
         StringBuilder out = new StringBuilder();
+        long n = 0;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (n++ % every != 0) {
+                    continue;
+                }
                 Matcher m = ID.matcher(line);
                 out.append(m.find() ? "{\"id\": " + (Long.parseLong(m.group(1)) + offset) + line.substring(m.end()) : line)
                         .append('\n');
