@@ -78,6 +78,27 @@ public final class Layout {
     }
 
     /**
+     * The state leaves of one kind ({@code customers} or {@code ids}) a run writes, as one name for its report:
+     * a large object writes thousands, which would not fit in a log line.
+     */
+    public static String leafPattern(String kind, long revision, String runId) {
+        return "state/" + kind + "/*-" + partName(revision, runId) + ".bin";
+    }
+
+    /** Whether a report entry is a {@link #leafPattern} of this run's leaves. */
+    public static boolean isLeafPatternOf(String entry, String runId) {
+        return entry.matches("state/(customers|ids)/\\*-r[0-9]{12}-" + java.util.regex.Pattern.quote(runId) + "\\.bin");
+    }
+
+    /** Whether a key is one of the leaves a {@link #leafPattern} names. */
+    public static boolean matchesLeafPattern(String key, String pattern) {
+        int star = pattern.indexOf('*');
+        String prefix = pattern.substring(0, star);
+        return key.startsWith(prefix) && key.endsWith(pattern.substring(star + 1))
+                && key.substring(prefix.length(), key.length() - pattern.length() + star + 1).matches("-?[0-9]{1,19}");
+    }
+
+    /**
      * Keys of the state leaves a run writes: the low end of the leaf's range, then the revision and run id, so a
      * retried run writes the same keys and two runs never write the same key.
      */

@@ -181,7 +181,10 @@ public final class ObjectProcessor {
                 return; // unknown or the winner's own keys: clean nothing up
             }
         }
-        for (String k : a.outputs) {
+        List<String> written = new ArrayList<>(a.outputs);
+        written.removeIf(k -> k.contains("*"));
+        written.addAll(a.leaves);
+        for (String k : written) {
             try {
                 store.delete(k);
             } catch (IOException e) {

@@ -196,11 +196,17 @@ final class RunRecords {
         TreeMap<Long, List<String>> left = new TreeMap<>();
         for (Map.Entry<Long, List<String>> e : pending.entrySet()) {
             for (String key : e.getValue()) {
-                if (!Layout.isOutputOf(key, runId)) {
-                    continue;
-                }
                 try {
-                    store.delete(key);
+                    if (Layout.isLeafPatternOf(key, runId)) {
+                        // the leaves it names: listed under their kind's prefix (rare: only after a failed attempt)
+                        for (ObjectStore.ObjectInfo o : store.list(key.substring(0, key.indexOf('*')))) {
+                            if (Layout.matchesLeafPattern(o.key(), key)) {
+                                store.delete(o.key());
+                            }
+                        }
+                    } else if (Layout.isOutputOf(key, runId)) {
+                        store.delete(key);
+                    }
                 } catch (IOException | RuntimeException failed) {
                     left.computeIfAbsent(e.getKey(), r -> new ArrayList<>()).add(key);
                 }

@@ -129,7 +129,7 @@ class UncommittedOutputsTest {
         assertTrue(retry.warnings().stream().anyMatch(w -> w.startsWith("could not remove outputs")), retry.warnings().toString());
         JsonNode report = new ObjectMapper().readTree(bucket.read(Layout.runReportKey(first.runId())).orElseThrow().bytes());
         assertEquals("succeeded", report.get("outcome").asText());
-        assertEquals(leftBehind, sorted(report.get(RunRecords.PENDING).get("1")), "still named: " + report);
+        assertEquals(named(leftBehind), sorted(report.get(RunRecords.PENDING).get("1")), "still named: " + report);
 
         RunReport again = processor(bucket).process(X);
         assertEquals(RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, again.outcome());
@@ -216,7 +216,7 @@ class UncommittedOutputsTest {
                 "and its state leaves: " + leftBehind);
         JsonNode failedReport = new ObjectMapper().readTree(real.read(Layout.runReportKey(first.runId())).orElseThrow().bytes());
         assertEquals("failed", failedReport.get("outcome").asText());
-        assertEquals(leftBehind, sorted(failedReport.get(RunRecords.PENDING).get("1")), "the report names them");
+        assertEquals(named(leftBehind), sorted(failedReport.get(RunRecords.PENDING).get("1")), "the report names them");
 
         assertEquals(RunReport.Outcome.SUCCEEDED, processor(real).process(Y).outcome());
         RunReport retry = processor(real).process(X);
@@ -239,6 +239,12 @@ class UncommittedOutputsTest {
                 throw new java.io.UncheckedIOException(e);
             }
         }).sorted().toList();
+    }
+
+    /** Keys as a report names them: data objects one by one, state leaves by kind ({@link Layout#leafPattern}). */
+    private static List<String> named(List<String> keys) {
+        return keys.stream().map(k -> k.replaceFirst("^(state/(customers|ids)/)-?[0-9]+(-r[0-9]{12}-)", "$1*$3"))
+                .distinct().sorted().toList();
     }
 
     private static List<String> sorted(JsonNode array) {
