@@ -49,21 +49,97 @@ public final class ManifestCodec {
                 w.string(host);
                 LeafCodec.writeLongMap(w, counts);
             });
-            writeRefs(w, idRefs);
-            writeRefs(w, customerRefs);
+            KeyParts parts = new KeyParts();
+            writeRefs(w, idRefs, parts);
+            writeRefs(w, customerRefs, parts);
             w.varInt(retired.size());
+            long prevAt = 0;
             for (SessionState.RetiredLeaf r : retired) {
-                w.string(r.key());
-                w.varLong(r.retiredAtMillis());
+                parts.write(w, r.key());
+                w.varLong(r.retiredAtMillis() - prevAt);
+                prevAt = r.retiredAtMillis();
             }
         });
     }
 
-    private static void writeRefs(StateBytes.Writer w, List<LeafRef> refs) {
+    /**
+     * Leaf keys written compactly: a key is its kind's prefix, its low key and its run's suffix
+     * ({@code state/customers/} {@code 5} {@code -r000000000007-<run id>.bin}); thousands of leaves share a few
+     * prefixes and a few hundred suffixes, and the manifest is read and written by every run. A prefix or suffix
+     * is written in full the first time, then by its number.
+     */
+    private static final class KeyParts {
+        private final java.util.HashMap<String, Integer> seen = new java.util.HashMap<>();
+
+        void write(StateBytes.Writer w, String key) {
+            // the low key: the first run of digits (with its sign) after the last '/'
+            int slash = key.lastIndexOf('/') + 1;
+            int start = slash;
+            int end = start;
+            if (end < key.length() && key.charAt(end) == '-') {
+                end++;
+            }
+            while (end < key.length() && Character.isDigit(key.charAt(end))) {
+                end++;
+            }
+            boolean hasNumber = end > start && !(end == start + 1 && key.charAt(start) == '-');
+            if (!hasNumber) {
+                w.bool(false);
+                w.string(key);
+                return;
+            }
+            w.bool(true);
+            part(w, key.substring(0, start));
+            w.string(key.substring(start, end));
+            part(w, key.substring(end));
+        }
+
+        private void part(StateBytes.Writer w, String part) {
+            Integer n = seen.get(part);
+            if (n != null) {
+                w.varInt(n);
+                return;
+            }
+            seen.put(part, seen.size() + 1);
+            w.varInt(0);
+            w.string(part);
+        }
+    }
+
+    /** Reads what {@link KeyParts} wrote. */
+    private static final class KeyReader {
+        private final List<String> parts = new ArrayList<>();
+
+        String read(StateBytes.Reader r) throws IOException {
+            if (!r.bool()) {
+                return r.string();
+            }
+            String prefix = part(r);
+            String number = r.string();
+            return prefix + number + part(r);
+        }
+
+        private String part(StateBytes.Reader r) throws IOException {
+            int n = r.varInt();
+            if (n == 0) {
+                String p = r.string();
+                parts.add(p);
+                return p;
+            }
+            if (n < 0 || n > parts.size()) {
+                throw new IOException("corrupt state manifest: key part " + n + " of " + parts.size());
+            }
+            return parts.get(n - 1);
+        }
+    }
+
+    private static void writeRefs(StateBytes.Writer w, List<LeafRef> refs, KeyParts parts) {
         w.varInt(refs.size());
+        long prevLow = 0;
         for (LeafRef r : refs) {
-            w.string(r.key());
-            w.varLong(r.low());
+            parts.write(w, r.key());
+            w.varLong(r.low() - prevLow);
+            prevLow = r.low();
             w.varInt(r.entries());
             w.varInt(r.newestMinute());
             w.varLong(r.bytes());
@@ -100,12 +176,16 @@ public final class ManifestCodec {
         for (int i = 0; i < hostCount; i++) {
             hosts.put(r.string(), LeafCodec.readLongMap(r));
         }
-        List<LeafRef> idRefs = readRefs(r);
-        List<LeafRef> customerRefs = readRefs(r);
+        KeyReader keys = new KeyReader();
+        List<LeafRef> idRefs = readRefs(r, keys);
+        List<LeafRef> customerRefs = readRefs(r, keys);
         List<SessionState.RetiredLeaf> retired = new ArrayList<>();
         int retiredCount = r.varInt();
+        long at = 0;
         for (int i = 0; i < retiredCount; i++) {
-            retired.add(new SessionState.RetiredLeaf(r.string(), r.varLong()));
+            String key = keys.read(r);
+            at += r.varLong();
+            retired.add(new SessionState.RetiredLeaf(key, at));
         }
         LeafCodec.requireEnd(r);
         return new SessionState(config, sequence, watermark, ledger,
@@ -114,15 +194,18 @@ public final class ManifestCodec {
                 new StateAggregates(customers, sessions, visits, durations, totals, hosts), retired);
     }
 
-    private static List<LeafRef> readRefs(StateBytes.Reader r) throws IOException {
+    private static List<LeafRef> readRefs(StateBytes.Reader r, KeyReader keys) throws IOException {
         int n = r.varInt();
         if (n < 0) {
             throw new IOException("corrupt state manifest: " + n + " leaves");
         }
         List<LeafRef> refs = new ArrayList<>(n);
         long prevLow = Long.MIN_VALUE;
+        long low = 0;
         for (int i = 0; i < n; i++) {
-            LeafRef ref = new LeafRef(r.string(), r.varLong(), r.varInt(), r.varInt(), r.varLong());
+            String key = keys.read(r);
+            low += r.varLong();
+            LeafRef ref = new LeafRef(key, low, r.varInt(), r.varInt(), r.varLong());
             if (ref.key() == null || i > 0 && ref.low() <= prevLow) {
                 throw new IOException("corrupt state manifest: leaves out of order at " + ref.key());
             }
