@@ -74,7 +74,7 @@ public final class Layout {
         String part = "r[0-9]{12}-" + java.util.regex.Pattern.quote(runId);
         return key.matches("(sessions|clean_events)/dt=[0-9]{4}-[0-9]{2}-[0-9]{2}/" + part + "\\.parquet")
                 || key.matches("rejected/" + part + "\\.jsonl")
-                || key.matches("state/(customers|ids)/-?[0-9]{1,19}-" + part + "\\.bin");
+                || key.matches("state/(customers|ids)/(pack|-?[0-9]{1,19})-" + part + "\\.bin");
     }
 
     /**
@@ -99,19 +99,19 @@ public final class Layout {
     }
 
     /**
-     * Keys of the state leaves a run writes: the low end of the leaf's range, then the revision and run id, so a
-     * retried run writes the same keys and two runs never write the same key.
+     * Keys of the state packs a run writes, one per kind: the revision and run id, so a retried run writes the same
+     * keys and two runs never write the same key.
      */
     public static io.sessionlake.session.StateSeal.LeafNames leafNames(long revision, String runId) {
         return new io.sessionlake.session.StateSeal.LeafNames() {
             @Override
-            public String customers(long low) {
-                return "state/customers/" + low + "-" + partName(revision, runId) + ".bin";
+            public String customers() {
+                return "state/customers/pack-" + partName(revision, runId) + ".bin";
             }
 
             @Override
-            public String ids(long low) {
-                return "state/ids/" + low + "-" + partName(revision, runId) + ".bin";
+            public String ids() {
+                return "state/ids/pack-" + partName(revision, runId) + ".bin";
             }
         };
     }

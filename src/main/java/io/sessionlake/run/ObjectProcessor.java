@@ -46,10 +46,13 @@ public final class ObjectProcessor {
         this.store = store;
         this.settings = settings;
         this.clock = clock;
-        this.states = new StateRepository(store);
+        // leaves this processor wrote or read, for its next runs (a warm Lambda container runs one at a time)
+        LeafCache leafCache = new LeafCache(LeafCache.DEFAULT_BYTES);
+        this.states = new StateRepository(store, leafCache);
         this.metrics = new MetricsPublisher(store, clock);
         this.records = new RunRecords(store);
-        this.attempts = new RunAttempt(store, settings, metrics, new StateLeaves(store, clock, leafTargets, grace));
+        this.attempts = new RunAttempt(store, settings, metrics,
+                new StateLeaves(store, clock, leafTargets, grace, leafCache));
     }
 
     /** A report says the object succeeded and the state lists it: another attempt committed it meanwhile. */

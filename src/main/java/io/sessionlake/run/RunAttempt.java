@@ -136,11 +136,9 @@ final class RunAttempt {
             }
             a.revision = revision;
             List<String> plannedKeys = new ArrayList<>(planned.keySet());
-            // the leaves by kind, one name each: a large object writes thousands
-            for (String kind : List.of("customers", "ids")) {
-                if (a.sealed.leaves().stream().anyMatch(l -> l.key().startsWith("state/" + kind + "/"))) {
-                    plannedKeys.add(Layout.leafPattern(kind, revision, runId));
-                }
+            // the state's packs, at most one per kind
+            for (io.sessionlake.session.StateSeal.NewPack pack : a.sealed.packs()) {
+                plannedKeys.add(pack.key());
             }
             a.planned = List.copyOf(plannedKeys);
             long tAnnounce = System.nanoTime();

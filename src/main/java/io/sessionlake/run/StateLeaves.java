@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes the leaves a run changed and deletes retired leaves once their grace period has passed. A retired leaf
- * is still named by older manifests, which runs that started before its retirement may be reading: the grace
+ * Writes the packs of the leaves a run changed and deletes retired packs once their grace period has passed. A
+ * retired pack is still named by older manifests, which runs that started before its retirement may be reading: the grace
  * period outlasts the longest run (a Lambda invocation stops after 15 minutes). Deleting it before this run's
  * commit is safe whether or not the commit lands: the state it was loaded from had already retired it.
  */
@@ -23,9 +23,11 @@ final class StateLeaves {
     private final Clock clock;
     private final StateSeal.LeafTargets targets;
     private final Duration grace;
+    private final LeafCache cache;
 
-    StateLeaves(ObjectStore store, Clock clock, StateSeal.LeafTargets targets, Duration grace) {
+    StateLeaves(ObjectStore store, Clock clock, StateSeal.LeafTargets targets, Duration grace, LeafCache cache) {
         this.store = store;
+        this.cache = cache;
         this.clock = clock;
         this.targets = targets;
         this.grace = grace;
@@ -36,14 +38,17 @@ final class StateLeaves {
                 parallel);
     }
 
-    /** Uploads the new leaves, several at once; their keys land in {@code written} once all are written. */
+    /**
+     * Uploads the new packs (one per kind, at once); their keys land in {@code written} once all are written, and
+     * the leaves in them in the cache, for the next run of this processor to read without a request.
+     */
     void write(StateSeal.Sealed sealed, List<String> written) throws IOException {
-        List<String> keys = new ArrayList<>();
         java.util.Map<String, byte[]> bytes = new java.util.HashMap<>();
-        for (StateSeal.NewLeaf leaf : sealed.leaves()) {
-            keys.add(leaf.key());
-            bytes.put(leaf.key(), leaf.bytes());
+        for (StateSeal.NewPack pack : sealed.packs()) {
+            bytes.put(pack.key(), pack.bytes());
         }
+        List<String> keys = new ArrayList<>(bytes.keySet());
+        keys.sort(null);
         try {
             inParallel(keys, key -> {
                 try {
@@ -57,9 +62,13 @@ final class StateLeaves {
             throw e.getCause();
         }
         written.addAll(keys);
+        for (io.sessionlake.session.LeafRef r : sealed.written()) {
+            byte[] pack = bytes.get(r.key());
+            cache.put(r, java.util.Arrays.copyOfRange(pack, (int) r.offset(), (int) (r.offset() + r.bytes())));
+        }
     }
 
-    /** Requests in flight at once: a run reads and writes a few hundred small leaves, each a round trip to S3. */
+    /** Requests in flight at once: a run reads leaves from up to a few hundred packs, each a round trip to S3. */
     private static final int PARALLEL = 8;
     private static final java.util.concurrent.ExecutorService IO = java.util.concurrent.Executors.newFixedThreadPool(
             PARALLEL, r -> {
@@ -72,8 +81,8 @@ final class StateLeaves {
      * Applies {@code io} to every key on the I/O threads and waits for all; the first failure is thrown as it was
      * (unchecked), after every task has ended, so nothing of this run is still in flight when it fails.
      */
-    static java.util.Map<String, byte[]> inParallel(List<String> keys, java.util.function.Function<String, byte[]> io) {
-        java.util.Map<String, byte[]> out = new java.util.concurrent.ConcurrentHashMap<>();
+    static <K> java.util.Map<K, byte[]> inParallel(List<K> keys, java.util.function.Function<K, byte[]> io) {
+        java.util.Map<K, byte[]> out = new java.util.concurrent.ConcurrentHashMap<>();
         if (keys.size() == 1) {
             byte[] b = io.apply(keys.get(0));
             if (b != null) {
@@ -82,7 +91,7 @@ final class StateLeaves {
             return out;
         }
         List<java.util.concurrent.Future<?>> tasks = new ArrayList<>();
-        for (String key : keys) {
+        for (K key : keys) {
             tasks.add(IO.submit(() -> {
                 byte[] b = io.apply(key);
                 if (b != null) {
@@ -114,7 +123,7 @@ final class StateLeaves {
         return out;
     }
 
-    /** @return the retired leaves that could not be deleted: the manifest keeps them, the next run tries again */
+    /** @return the retired packs that could not be deleted: the manifest keeps them, the next run tries again */
     List<String> deleteGarbage(StateSeal.Sealed sealed) {
         List<String> left = new ArrayList<>();
         for (String key : sealed.garbage()) {

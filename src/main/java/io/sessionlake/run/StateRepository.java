@@ -1,6 +1,7 @@
 package io.sessionlake.run;
 
 import io.sessionlake.session.LeafMissingException;
+import io.sessionlake.session.LeafRef;
 import io.sessionlake.session.LeafSource;
 import io.sessionlake.session.ManifestCodec;
 import io.sessionlake.session.SessionConfig;
@@ -19,10 +20,24 @@ import java.util.Optional;
  * leaves {@code state/state.bin} as it was, a copy of the history before the conversion.
  */
 public final class StateRepository {
+    /**
+     * Leaves of one pack at most this far apart are read in one request: a GET costs a round trip, a few more
+     * kilobytes cost nothing in comparison.
+     */
+    static final int COALESCE_GAP = 64 * 1024;
+    /** A ranged read is at most this long (unless one leaf is longer), so a run holds few bytes it does not need. */
+    static final int MAX_RANGE = 8 << 20;
+
     private final ObjectStore store;
+    private final LeafCache cache;
 
     public StateRepository(ObjectStore store) {
+        this(store, new LeafCache(0));
+    }
+
+    StateRepository(ObjectStore store, LeafCache cache) {
         this.store = store;
+        this.cache = cache;
     }
 
     /** The committed state, or an empty one with the given configuration when nothing was committed yet. */
@@ -32,13 +47,13 @@ public final class StateRepository {
             try {
                 return new Loaded(ManifestCodec.decode(manifest.get().bytes(), new LeafSource() {
                     @Override
-                    public byte[] read(String key) {
-                        return readLeaf(key);
+                    public byte[] read(LeafRef ref) {
+                        return readLeaves(java.util.List.of(ref)).get(ref);
                     }
 
                     @Override
-                    public java.util.Map<String, byte[]> readAll(java.util.List<String> keys) {
-                        return StateLeaves.inParallel(keys, StateRepository.this::readLeaf);
+                    public java.util.Map<LeafRef, byte[]> readAll(java.util.List<LeafRef> refs) {
+                        return readLeaves(refs);
                     }
                 }), manifest.get().etag());
             } catch (IOException | RuntimeException e) {
@@ -68,14 +83,78 @@ public final class StateRepository {
                 + " cannot be read (" + e.getMessage() + "); restore it from a backup or rebuild", e);
     }
 
-    private byte[] readLeaf(String key) {
+    /**
+     * The bytes of the given leaves: from the cache where it has them, the others in ranged reads of their packs,
+     * neighbours in a pack together ({@link #COALESCE_GAP}), the reads in parallel.
+     */
+    private java.util.Map<LeafRef, byte[]> readLeaves(java.util.List<LeafRef> refs) {
+        java.util.Map<LeafRef, byte[]> out = new java.util.HashMap<>();
+        java.util.TreeMap<String, java.util.List<LeafRef>> byPack = new java.util.TreeMap<>();
+        for (LeafRef r : refs) {
+            byte[] cached = cache.get(r);
+            if (cached != null) {
+                out.put(r, cached);
+            } else {
+                byPack.computeIfAbsent(r.key(), k -> new java.util.ArrayList<>()).add(r);
+            }
+        }
+        java.util.List<Range> ranges = new java.util.ArrayList<>();
+        for (java.util.List<LeafRef> inPack : byPack.values()) {
+            inPack.sort(java.util.Comparator.comparingLong(LeafRef::offset));
+            Range open = null;
+            for (LeafRef r : inPack) {
+                if (open != null && r.offset() - open.end() <= COALESCE_GAP
+                        && r.offset() + r.bytes() - open.start() <= MAX_RANGE) {
+                    open.leaves().add(r);
+                } else {
+                    open = new Range(new java.util.ArrayList<>(java.util.List.of(r)));
+                    ranges.add(open);
+                }
+            }
+        }
+        java.util.Map<Range, byte[]> read = StateLeaves.inParallel(ranges, this::readRange);
+        for (Range range : ranges) {
+            byte[] bytes = read.get(range);
+            for (LeafRef r : range.leaves()) {
+                int from = (int) (r.offset() - range.start());
+                byte[] leaf = java.util.Arrays.copyOfRange(bytes, from, from + (int) r.bytes());
+                cache.put(r, leaf);
+                out.put(r, leaf);
+            }
+        }
+        return out;
+    }
+
+    /** Leaves of one pack read in one request, in offset order. */
+    private record Range(java.util.List<LeafRef> leaves) {
+        String pack() {
+            return leaves.get(0).key();
+        }
+
+        long start() {
+            return leaves.get(0).offset();
+        }
+
+        long end() {
+            long end = 0;
+            for (LeafRef r : leaves) {
+                end = Math.max(end, r.offset() + r.bytes());
+            }
+            return end;
+        }
+    }
+
+    private byte[] readRange(Range range) {
         try {
-            return store.read(key).orElseThrow(() -> new LeafMissingException(key)).bytes();
+            return store.readRange(range.pack(), range.start(), (int) (range.end() - range.start()))
+                    .orElseThrow(() -> new LeafMissingException(range.pack()));
+        } catch (java.io.EOFException shorter) {
+            // the pack is shorter than the manifest says: damaged, as a leaf that does not decode
+            throw new io.sessionlake.session.StateUnreadableException(range.pack(), shorter);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
-
 
     /**
      * Commits a manifest sealed by {@link io.sessionlake.session.StateSeal}, only over the version it was loaded

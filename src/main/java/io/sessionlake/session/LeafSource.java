@@ -1,22 +1,23 @@
 package io.sessionlake.session;
 
 /**
- * Reads a leaf of the state by its key, for the pure core: the run package hands in the store. Storage failures
- * come out unchecked ({@link java.io.UncheckedIOException}); a leaf that is not there is a {@link LeafMissingException}.
+ * Reads leaves of the state by where the manifest says they are, for the pure core: the run package hands in the
+ * store. Storage failures come out unchecked ({@link java.io.UncheckedIOException}); a leaf whose pack is not there
+ * is a {@link LeafMissingException}.
  */
 @FunctionalInterface
 public interface LeafSource {
-    LeafSource NONE = key -> {
-        throw new LeafMissingException(key);
+    LeafSource NONE = ref -> {
+        throw new LeafMissingException(ref.key());
     };
 
-    byte[] read(String key);
+    byte[] read(LeafRef ref);
 
-    /** Several leaves at once; a store adapter reads them in parallel (a run needs a few hundred). */
-    default java.util.Map<String, byte[]> readAll(java.util.List<String> keys) {
-        java.util.Map<String, byte[]> out = new java.util.HashMap<>();
-        for (String k : keys) {
-            out.put(k, read(k));
+    /** Several leaves at once; a store adapter reads them in parallel, neighbours in a pack in one request. */
+    default java.util.Map<LeafRef, byte[]> readAll(java.util.List<LeafRef> refs) {
+        java.util.Map<LeafRef, byte[]> out = new java.util.HashMap<>();
+        for (LeafRef r : refs) {
+            out.put(r, read(r));
         }
         return out;
     }

@@ -42,9 +42,13 @@ final class Leaves<T> {
     private final Supplier<T> empty;
     /** Leaves of the loaded manifest that this run removed (dedupe leaves past the horizon). */
     final List<LeafRef> dropped = new ArrayList<>();
+    /** Size of each pack the loaded manifest names, live leaves and replaced ones: what compaction weighs. */
+    final java.util.TreeMap<String, Long> packSizes;
     private int lastIndex = -1;
 
-    Leaves(List<LeafRef> refs, LeafSource source, Decoder<T> decoder, Supplier<T> empty) {
+    Leaves(List<LeafRef> refs, java.util.Map<String, Long> packSizes, LeafSource source, Decoder<T> decoder,
+            Supplier<T> empty) {
+        this.packSizes = new java.util.TreeMap<>(packSizes);
         this.source = source;
         this.decoder = decoder;
         this.empty = empty;
@@ -56,7 +60,7 @@ final class Leaves<T> {
 
     /** Leaves held in memory whole: a new state, or one converted from the single-object format. */
     static <T> Leaves<T> inMemory(T content, Decoder<T> decoder, Supplier<T> empty) {
-        Leaves<T> l = new Leaves<>(List.of(), LeafSource.NONE, decoder, empty);
+        Leaves<T> l = new Leaves<>(List.of(), java.util.Map.of(), LeafSource.NONE, decoder, empty);
         l.slots.add(new Slot<>(Long.MIN_VALUE, null, content, true));
         l.reindex();
         return l;
@@ -90,7 +94,7 @@ final class Leaves<T> {
     }
 
     private void load(Slot<T> s) {
-        fill(s, source.read(s.ref.key()));
+        fill(s, source.read(s.ref));
     }
 
     private void fill(Slot<T> s, byte[] bytes) {
@@ -122,20 +126,25 @@ final class Leaves<T> {
         if (as.isEmpty() && bs.isEmpty()) {
             return;
         }
-        List<String> keys = new ArrayList<>();
-        as.forEach(s -> keys.add(s.ref.key()));
-        bs.forEach(s -> keys.add(s.ref.key()));
-        java.util.Map<String, byte[]> read = a.source.readAll(keys);
+        List<LeafRef> refs = new ArrayList<>();
+        as.forEach(s -> refs.add(s.ref));
+        bs.forEach(s -> refs.add(s.ref));
+        java.util.Map<LeafRef, byte[]> read = a.source.readAll(refs);
         for (Slot<A> s : as) {
-            a.fill(s, read.get(s.ref.key()));
+            a.fill(s, read.get(s.ref));
         }
         for (Slot<B> s : bs) {
-            b.fill(s, read.get(s.ref.key()));
+            b.fill(s, read.get(s.ref));
         }
     }
 
     List<Slot<T>> slots() {
         return slots;
+    }
+
+    /** The stored bytes of leaves as they are, to copy them into a new pack without decoding them. */
+    java.util.Map<LeafRef, byte[]> raw(List<LeafRef> refs) {
+        return refs.isEmpty() ? java.util.Map.of() : source.readAll(refs);
     }
 
     /** Removes leaves; a removed leaf's range goes to the leaf before it (or, for the first, to the next). */

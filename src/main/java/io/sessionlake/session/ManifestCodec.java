@@ -9,18 +9,19 @@ import java.util.TreeMap;
 
 /**
  * Binary encoding of the manifest, the one object a run commits: run header, ledger, metric aggregates, the
- * current leaves of the customers and of the dedupe window with their ranges and sizes, and the retired leaves.
+ * packs of the customers and of the dedupe window with their sizes, each current leaf with its range and its place in
+ * a pack, and the retired packs.
  * Deterministic, like the leaves.
  */
 public final class ManifestCodec {
     static final byte[] MAGIC = {'S', 'L', 'M', '1'};
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     private ManifestCodec() {
     }
 
-    static byte[] encode(SessionState s, List<LeafRef> idRefs, List<LeafRef> customerRefs,
-            List<SessionState.RetiredLeaf> retired) {
+    static byte[] encode(SessionState s, List<LeafRef> idRefs, Map<String, Long> idPacks, List<LeafRef> customerRefs,
+            Map<String, Long> customerPacks, List<SessionState.RetiredLeaf> retired) {
         return LeafCodec.block(MAGIC, w -> {
             w.varInt(FORMAT);
             w.varLong(s.sequence);
@@ -49,13 +50,12 @@ public final class ManifestCodec {
                 w.string(host);
                 LeafCodec.writeLongMap(w, counts);
             });
-            KeyParts parts = new KeyParts();
-            writeRefs(w, idRefs, parts);
-            writeRefs(w, customerRefs, parts);
+            writeRefs(w, idRefs, idPacks);
+            writeRefs(w, customerRefs, customerPacks);
             w.varInt(retired.size());
             long prevAt = 0;
             for (SessionState.RetiredLeaf r : retired) {
-                parts.write(w, r.key());
+                w.string(r.key());
                 w.varLong(r.retiredAtMillis() - prevAt);
                 prevAt = r.retiredAtMillis();
             }
@@ -63,85 +63,27 @@ public final class ManifestCodec {
     }
 
     /**
-     * Leaf keys written compactly: a key is its kind's prefix, its low key and its run's suffix
-     * ({@code state/customers/} {@code 5} {@code -r000000000007-<run id>.bin}); thousands of leaves share a few
-     * prefixes and a few hundred suffixes, and the manifest is read and written by every run. A prefix or suffix
-     * is written in full the first time, then by its number.
+     * The packs of one kind with their sizes, then each leaf by pack number, low key (as a difference), entries,
+     * newest minute, offset and length: a few hundred packs hold thousands of leaves, and every run reads and writes
+     * the manifest.
      */
-    private static final class KeyParts {
-        private final java.util.HashMap<String, Integer> seen = new java.util.HashMap<>();
-
-        void write(StateBytes.Writer w, String key) {
-            // the low key: the first run of digits (with its sign) after the last '/'
-            int slash = key.lastIndexOf('/') + 1;
-            int start = slash;
-            int end = start;
-            if (end < key.length() && key.charAt(end) == '-') {
-                end++;
-            }
-            while (end < key.length() && Character.isDigit(key.charAt(end))) {
-                end++;
-            }
-            boolean hasNumber = end > start && !(end == start + 1 && key.charAt(start) == '-');
-            if (!hasNumber) {
-                w.bool(false);
-                w.string(key);
-                return;
-            }
-            w.bool(true);
-            part(w, key.substring(0, start));
-            w.string(key.substring(start, end));
-            part(w, key.substring(end));
+    private static void writeRefs(StateBytes.Writer w, List<LeafRef> refs, Map<String, Long> packs) {
+        w.varInt(packs.size());
+        java.util.HashMap<String, Integer> number = new java.util.HashMap<>();
+        for (Map.Entry<String, Long> p : packs.entrySet()) {
+            number.put(p.getKey(), number.size());
+            w.string(p.getKey());
+            w.varLong(p.getValue());
         }
-
-        private void part(StateBytes.Writer w, String part) {
-            Integer n = seen.get(part);
-            if (n != null) {
-                w.varInt(n);
-                return;
-            }
-            seen.put(part, seen.size() + 1);
-            w.varInt(0);
-            w.string(part);
-        }
-    }
-
-    /** Reads what {@link KeyParts} wrote. */
-    private static final class KeyReader {
-        private final List<String> parts = new ArrayList<>();
-
-        String read(StateBytes.Reader r) throws IOException {
-            if (!r.bool()) {
-                return r.string();
-            }
-            String prefix = part(r);
-            String number = r.string();
-            return prefix + number + part(r);
-        }
-
-        private String part(StateBytes.Reader r) throws IOException {
-            int n = r.varInt();
-            if (n == 0) {
-                String p = r.string();
-                parts.add(p);
-                return p;
-            }
-            if (n < 0 || n > parts.size()) {
-                throw new IOException("corrupt state manifest: key part " + n + " of " + parts.size());
-            }
-            return parts.get(n - 1);
-        }
-    }
-
-    private static void writeRefs(StateBytes.Writer w, List<LeafRef> refs, KeyParts parts) {
         w.varInt(refs.size());
         long prevLow = 0;
         for (LeafRef r : refs) {
-            parts.write(w, r.key());
+            w.varInt(number.get(r.key()));
             w.varLong(r.low() - prevLow);
             prevLow = r.low();
             w.varInt(r.entries());
             w.varInt(r.newestMinute());
+            w.varLong(r.offset());
             w.varLong(r.bytes());
         }
     }
@@ -176,25 +118,36 @@ public final class ManifestCodec {
         for (int i = 0; i < hostCount; i++) {
             hosts.put(r.string(), LeafCodec.readLongMap(r));
         }
-        KeyReader keys = new KeyReader();
-        List<LeafRef> idRefs = readRefs(r, keys);
-        List<LeafRef> customerRefs = readRefs(r, keys);
+        TreeMap<String, Long> idPacks = new TreeMap<>();
+        List<LeafRef> idRefs = readRefs(r, idPacks);
+        TreeMap<String, Long> customerPacks = new TreeMap<>();
+        List<LeafRef> customerRefs = readRefs(r, customerPacks);
         List<SessionState.RetiredLeaf> retired = new ArrayList<>();
         int retiredCount = r.varInt();
         long at = 0;
         for (int i = 0; i < retiredCount; i++) {
-            String key = keys.read(r);
+            String key = r.string();
             at += r.varLong();
             retired.add(new SessionState.RetiredLeaf(key, at));
         }
         LeafCodec.requireEnd(r);
         return new SessionState(config, sequence, watermark, ledger,
-                new Leaves<>(idRefs, source, LeafCodec::decodeIds, LongIntMap::new),
-                new Leaves<>(customerRefs, source, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
+                new Leaves<>(idRefs, idPacks, source, LeafCodec::decodeIds, LongIntMap::new),
+                new Leaves<>(customerRefs, customerPacks, source, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
                 new StateAggregates(customers, sessions, visits, durations, totals, hosts), retired);
     }
 
-    private static List<LeafRef> readRefs(StateBytes.Reader r, KeyReader keys) throws IOException {
+    private static List<LeafRef> readRefs(StateBytes.Reader r, TreeMap<String, Long> packs) throws IOException {
+        int packCount = r.varInt();
+        if (packCount < 0) {
+            throw new IOException("corrupt state manifest: " + packCount + " packs");
+        }
+        List<String> keys = new ArrayList<>(packCount);
+        for (int i = 0; i < packCount; i++) {
+            String key = r.string();
+            keys.add(key);
+            packs.put(key, r.varLong());
+        }
         int n = r.varInt();
         if (n < 0) {
             throw new IOException("corrupt state manifest: " + n + " leaves");
@@ -203,11 +156,17 @@ public final class ManifestCodec {
         long prevLow = Long.MIN_VALUE;
         long low = 0;
         for (int i = 0; i < n; i++) {
-            String key = keys.read(r);
+            int pack = r.varInt();
+            if (pack < 0 || pack >= keys.size()) {
+                throw new IOException("corrupt state manifest: pack " + pack + " of " + keys.size());
+            }
             low += r.varLong();
-            LeafRef ref = new LeafRef(key, low, r.varInt(), r.varInt(), r.varLong());
-            if (ref.key() == null || i > 0 && ref.low() <= prevLow) {
-                throw new IOException("corrupt state manifest: leaves out of order at " + ref.key());
+            LeafRef ref = new LeafRef(keys.get(pack), low, r.varInt(), r.varInt(), r.varLong(), r.varLong());
+            if (i > 0 && ref.low() <= prevLow) {
+                throw new IOException("corrupt state manifest: leaves out of order at " + ref.low());
+            }
+            if (ref.offset() < 0 || ref.bytes() < 0 || ref.offset() + ref.bytes() > packs.get(ref.key())) {
+                throw new IOException("corrupt state manifest: leaf at " + ref.offset() + " beyond " + ref.key());
             }
             prevLow = ref.low();
             refs.add(ref);

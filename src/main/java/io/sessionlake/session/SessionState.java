@@ -43,8 +43,8 @@ public final class SessionState {
 
     public static SessionState empty(SessionConfig config) {
         return new SessionState(config, 0, NO_WATERMARK, new TreeMap<>(),
-                new Leaves<>(List.of(), LeafSource.NONE, LeafCodec::decodeIds, LongIntMap::new),
-                new Leaves<>(List.of(), LeafSource.NONE, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
+                new Leaves<>(List.of(), Map.of(), LeafSource.NONE, LeafCodec::decodeIds, LongIntMap::new),
+                new Leaves<>(List.of(), Map.of(), LeafSource.NONE, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
                 StateAggregates.empty(), new ArrayList<>());
     }
 

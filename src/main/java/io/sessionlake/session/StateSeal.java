@@ -7,10 +7,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Turns a state a run has changed into what the run writes: a new version of each leaf it changed (split when it
- * grew past its target size), and the manifest that names every current leaf. Leaves it replaced or dropped are
- * listed as retired with the time, and retired leaves whose grace period has passed are handed out for deletion.
- * Deterministic for a state, names and time: a retried run writes the same leaves under the same keys.
+ * Turns a state a run has changed into what the run writes: one pack per kind holding a new version of each leaf it
+ * changed (split when it grew past its target size) and the live leaves of sparse packs it compacts, and the
+ * manifest that names every current leaf by pack, offset and length. Packs no leaf is in any more are listed as
+ * retired with the time, and those whose grace period has passed are handed out for deletion. Deterministic for a
+ * state, names and time: a retried run writes the same packs under the same keys.
  */
 public final class StateSeal {
     private StateSeal() {
@@ -30,41 +31,68 @@ public final class StateSeal {
         }
     }
 
-    /** The keys of new leaf versions, from the run's revision and id (the run package knows the layout). */
+    /** The keys of the packs a run writes, one per kind, from its revision and id (the run package knows the layout). */
     public interface LeafNames {
-        String customers(long low);
+        String customers();
 
-        String ids(long low);
+        String ids();
     }
 
-    public record NewLeaf(String key, byte[] bytes) {
+    /** One object a run writes: the new leaves of one kind, one after the other. */
+    public record NewPack(String key, byte[] bytes) {
     }
 
-    /** A sealed state: the leaves to write before the commit, and the manifest to commit once they are written. */
+    /**
+     * A pack whose live leaves are at most this fraction of its bytes is compacted: its live leaves are copied into
+     * the run's pack, and it goes once no manifest names it. Storage stays within about twice the live leaves.
+     */
+    static final double COMPACT_BELOW = 0.5;
+    /** A run copies at least this much when packs qualify, more when it writes more itself (bounded per run). */
+    static final long COMPACT_MIN_BUDGET = 256 * 1024;
+
+    /** A sealed state: the packs to write before the commit, and the manifest to commit once they are written. */
     public static final class Sealed {
         private final SessionState state;
-        private final List<NewLeaf> leaves;
-        private final List<LeafRef> idRefs;
-        private final List<LeafRef> customerRefs;
+        private final List<NewPack> packs;
+        private final Part ids;
+        private final Part customers;
         private final List<SessionState.RetiredLeaf> retired;
         private final List<String> garbage;
 
-        Sealed(SessionState state, List<NewLeaf> leaves, List<LeafRef> idRefs, List<LeafRef> customerRefs,
+        Sealed(SessionState state, List<NewPack> packs, Part ids, Part customers,
                 List<SessionState.RetiredLeaf> retired, List<String> garbage) {
             this.state = state;
-            this.leaves = leaves;
-            this.idRefs = idRefs;
-            this.customerRefs = customerRefs;
+            this.packs = packs;
+            this.ids = ids;
+            this.customers = customers;
             this.retired = retired;
             this.garbage = garbage;
         }
 
-        /** New leaf versions, each under a key no other run writes. */
-        public List<NewLeaf> leaves() {
-            return leaves;
+        /** New packs (at most one per kind), each under a key no other run writes. */
+        public List<NewPack> packs() {
+            return packs;
         }
 
-        /** Retired leaves whose grace period has passed: no run that may still read them is running. */
+        /** Where each new leaf sits in the packs, by pack key: for a cache of what this run wrote. */
+        public List<LeafRef> written() {
+            List<LeafRef> out = new ArrayList<>();
+            for (Part p : List.of(customers, ids)) {
+                for (LeafRef r : p.refs) {
+                    if (r.key().equals(p.packKey)) {
+                        out.add(r);
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** Leaves copied from sparse packs into this run's packs. */
+        public int compactedLeaves() {
+            return ids.copied + customers.copied;
+        }
+
+        /** Packs no manifest names any more, retired longer than the grace period ago: no run may still read them. */
         public List<String> garbage() {
             return garbage;
         }
@@ -81,17 +109,17 @@ public final class StateSeal {
                 }
             }
             keep.sort(java.util.Comparator.comparing(SessionState.RetiredLeaf::key));
-            return ManifestCodec.encode(state, idRefs, customerRefs, keep);
+            return ManifestCodec.encode(state, ids.refs, ids.packSizes(), customers.refs, customers.packSizes(), keep);
         }
 
-        /** Bytes of every current leaf, without the manifest. */
+        /** Bytes of every pack the manifest names (live leaves and the replaced ones still in them), without it. */
         public long leafBytes() {
             long n = 0;
-            for (LeafRef r : idRefs) {
-                n += r.bytes();
+            for (long b : ids.packSizes().values()) {
+                n += b;
             }
-            for (LeafRef r : customerRefs) {
-                n += r.bytes();
+            for (long b : customers.packSizes().values()) {
+                n += b;
             }
             return n;
         }
@@ -111,60 +139,148 @@ public final class StateSeal {
                 retired.add(r);
             }
         }
-        for (LeafRef r : s.seenEvents.dropped) {
-            retired.add(new SessionState.RetiredLeaf(r.key(), nowMillis));
-        }
         Part ids;
         Part customers;
         if (parallel) {
             CompletableFuture<Part> idPart = new CompletableFuture<>();
             Thread t = new Thread(() -> {
                 try {
-                    idPart.complete(sealIds(s, names, targets));
+                    idPart.complete(sealIds(s, names.ids(), targets));
                 } catch (Throwable e) {
                     idPart.completeExceptionally(e);
                 }
             }, "sessionlake-state");
             t.setDaemon(true);
             t.start();
-            customers = sealCustomers(s, names, targets);
+            customers = sealCustomers(s, names.customers(), targets);
             try {
                 ids = idPart.join();
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
         } else {
-            ids = sealIds(s, names, targets);
-            customers = sealCustomers(s, names, targets);
+            ids = sealIds(s, names.ids(), targets);
+            customers = sealCustomers(s, names.customers(), targets);
         }
-        List<NewLeaf> leaves = new ArrayList<>(customers.leaves);
-        leaves.addAll(ids.leaves);
-        for (LeafRef r : ids.replaced) {
-            retired.add(new SessionState.RetiredLeaf(r.key(), nowMillis));
+        compact(ids, s.seenEvents);
+        compact(customers, s.customers);
+        List<NewPack> packs = new ArrayList<>();
+        for (Part p : List.of(customers, ids)) {
+            if (p.pack.size() > 0) {
+                packs.add(new NewPack(p.packKey, p.pack.toByteArray()));
+            }
         }
-        for (LeafRef r : customers.replaced) {
-            retired.add(new SessionState.RetiredLeaf(r.key(), nowMillis));
+        // a pack of the loaded manifest that no leaf names any more is retired
+        java.util.Set<String> named = new java.util.HashSet<>(ids.packSizes().keySet());
+        named.addAll(customers.packSizes().keySet());
+        for (Leaves<?> l : List.of(s.seenEvents, s.customers)) {
+            for (String pack : l.packSizes.keySet()) {
+                if (!named.contains(pack)) {
+                    retired.add(new SessionState.RetiredLeaf(pack, nowMillis));
+                }
+            }
         }
-        return new Sealed(s, leaves, ids.refs, customers.refs, retired, garbage);
+        return new Sealed(s, packs, ids, customers, retired, garbage);
     }
 
-    private static final class Part {
+    /** The leaves of one kind after a run: their refs in key order, and this run's pack. */
+    static final class Part {
+        final String packKey;
         final List<LeafRef> refs = new ArrayList<>();
-        final List<NewLeaf> leaves = new ArrayList<>();
-        final List<LeafRef> replaced = new ArrayList<>();
+        final java.io.ByteArrayOutputStream pack = new java.io.ByteArrayOutputStream(1 << 16);
+        final java.util.TreeMap<String, Long> loadedSizes;
+        int copied;
+
+        Part(String packKey, java.util.Map<String, Long> loadedSizes) {
+            this.packKey = packKey;
+            this.loadedSizes = new java.util.TreeMap<>(loadedSizes);
+        }
+
+        LeafRef append(long low, int entries, int newestMinute, byte[] bytes) {
+            LeafRef ref = new LeafRef(packKey, low, entries, newestMinute, pack.size(), bytes.length);
+            pack.write(bytes, 0, bytes.length);
+            return ref;
+        }
+
+        /** Every pack a leaf of this kind sits in, with its size (this run's pack as written). */
+        java.util.TreeMap<String, Long> packSizes() {
+            java.util.TreeMap<String, Long> out = new java.util.TreeMap<>();
+            for (LeafRef r : refs) {
+                if (!out.containsKey(r.key())) {
+                    Long size = r.key().equals(packKey) ? Long.valueOf(pack.size()) : loadedSizes.get(r.key());
+                    if (size == null) {
+                        throw new IllegalStateException("state leaf in pack " + r.key() + " of unknown size");
+                    }
+                    out.put(r.key(), size);
+                }
+            }
+            return out;
+        }
     }
 
-    private static Part sealIds(SessionState s, LeafNames names, LeafTargets targets) {
-        Part p = new Part();
+    /**
+     * Copies the live leaves of sparse packs into this run's pack, sparsest first, as many bytes as the run wrote
+     * itself (at least {@link #COMPACT_MIN_BUDGET}): each copied pack frees at least as much as is copied, so the
+     * dead bytes a run leaves behind are taken back at the pace they appear. Deterministic for a manifest.
+     */
+    private static void compact(Part p, Leaves<?> leaves) {
+        java.util.Map<String, Long> live = new java.util.HashMap<>();
+        for (LeafRef r : p.refs) {
+            if (!r.key().equals(p.packKey)) {
+                live.merge(r.key(), r.bytes(), Long::sum);
+            }
+        }
+        List<String> sparse = new ArrayList<>();
+        for (java.util.Map.Entry<String, Long> e : live.entrySet()) {
+            Long size = p.loadedSizes.get(e.getKey());
+            if (size != null && e.getValue() <= COMPACT_BELOW * size) {
+                sparse.add(e.getKey());
+            }
+        }
+        if (sparse.isEmpty()) {
+            return;
+        }
+        sparse.sort(java.util.Comparator.comparingDouble((String k) -> (double) live.get(k) / p.loadedSizes.get(k))
+                .thenComparing(k -> k));
+        long budget = Math.max(COMPACT_MIN_BUDGET, p.pack.size());
+        java.util.Set<String> chosen = new java.util.HashSet<>();
+        long copying = 0;
+        for (String k : sparse) {
+            if (copying > 0 && copying + live.get(k) > budget) {
+                break;
+            }
+            chosen.add(k);
+            copying += live.get(k);
+        }
+        List<LeafRef> toCopy = new ArrayList<>();
+        for (LeafRef r : p.refs) {
+            if (chosen.contains(r.key())) {
+                toCopy.add(r);
+            }
+        }
+        java.util.Map<LeafRef, byte[]> bytes = leaves.raw(toCopy);
+        for (int i = 0; i < p.refs.size(); i++) {
+            LeafRef r = p.refs.get(i);
+            if (chosen.contains(r.key())) {
+                byte[] b = bytes.get(r);
+                if (b == null || b.length != r.bytes()) {
+                    throw new IllegalStateException("state leaf at " + r.offset() + " of " + r.key() + " read as "
+                            + (b == null ? "nothing" : b.length + " bytes") + ", expected " + r.bytes());
+                }
+                p.refs.set(i, p.append(r.low(), r.entries(), r.newestMinute(), b));
+                p.copied++;
+            }
+        }
+    }
+
+    private static Part sealIds(SessionState s, String packKey, LeafTargets targets) {
+        Part p = new Part(packKey, s.seenEvents.packSizes);
         List<Leaves.Slot<LongIntMap>> slots = s.seenEvents.slots();
         for (int i = 0; i < slots.size(); i++) {
             Leaves.Slot<LongIntMap> slot = slots.get(i);
             if (!slot.changed) {
                 p.refs.add(slot.ref);
                 continue;
-            }
-            if (slot.ref != null) {
-                p.replaced.add(slot.ref);
             }
             long[] keys = slot.content.sortedKeys();
             // the last leaf takes the new ids of a sequence: full leaves behind it, the rest stays last
@@ -176,16 +292,14 @@ public final class StateSeal {
                     newest = Math.max(newest, slot.content.get(keys[k], Integer.MIN_VALUE));
                 }
                 byte[] bytes = LeafCodec.encodeIds(keys, slot.content, bounds[b], bounds[b + 1]);
-                String key = names.ids(low);
-                p.leaves.add(new NewLeaf(key, bytes));
-                p.refs.add(new LeafRef(key, low, bounds[b + 1] - bounds[b], newest, bytes.length));
+                p.refs.add(p.append(low, bounds[b + 1] - bounds[b], newest, bytes));
             }
         }
         return p;
     }
 
-    private static Part sealCustomers(SessionState s, LeafNames names, LeafTargets targets) {
-        Part p = new Part();
+    private static Part sealCustomers(SessionState s, String packKey, LeafTargets targets) {
+        Part p = new Part(packKey, s.customers.packSizes);
         List<Leaves.Slot<CustomerIndex>> slots = s.customers.slots();
         for (int i = 0; i < slots.size(); i++) {
             Leaves.Slot<CustomerIndex> slot = slots.get(i);
@@ -193,18 +307,13 @@ public final class StateSeal {
                 p.refs.add(slot.ref);
                 continue;
             }
-            if (slot.ref != null) {
-                p.replaced.add(slot.ref);
-            }
             CustomerHistory[] sorted = slot.content.sortedById();
             // new customers arrive anywhere in the range: leaves split evenly
             int[] bounds = bounds(sorted.length, targets.customersPerLeaf(), false);
             for (int b = 0; b + 1 < bounds.length; b++) {
                 long low = b > 0 ? sorted[bounds[b]].customerId() : i == 0 ? Long.MIN_VALUE : slot.low;
                 byte[] bytes = LeafCodec.encodeCustomers(sorted, bounds[b], bounds[b + 1]);
-                String key = names.customers(low);
-                p.leaves.add(new NewLeaf(key, bytes));
-                p.refs.add(new LeafRef(key, low, bounds[b + 1] - bounds[b], 0, bytes.length));
+                p.refs.add(p.append(low, bounds[b + 1] - bounds[b], 0, bytes));
             }
         }
         return p;

@@ -131,6 +131,21 @@ public final class LocalFolderStore implements ObjectStore {
     }
 
     @Override
+    public Optional<byte[]> readRange(String key, long offset, int length) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(pathOf(key))) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(length);
+            while (b.hasRemaining()) {
+                if (ch.read(b, offset + b.position()) < 0) {
+                    throw new java.io.EOFException(key + " ends before byte " + (offset + length));
+                }
+            }
+            return Optional.of(b.array());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
     public void put(String key, byte[] bytes, String contentType) throws IOException {
         Path target = pathOf(key);
         Path tmp = tempFileBeside(target);

@@ -36,6 +36,29 @@ public interface ObjectStore {
     /** Reads a small object whole, with its ETag, or empty when it does not exist. */
     Optional<StoredBytes> read(String key) throws IOException;
 
+    /**
+     * Reads {@code length} bytes from {@code offset} of an object (one ranged GET on S3), or empty when the object
+     * does not exist. @throws IOException also when the object is shorter than the range
+     */
+    default Optional<byte[]> readRange(String key, long offset, int length) throws IOException {
+        InputStream in;
+        try {
+            in = open(key);
+        } catch (ObjectNotFoundException e) {
+            return Optional.empty();
+        }
+        try (in) {
+            in.skipNBytes(offset);
+            byte[] b = in.readNBytes(length);
+            if (b.length < length) {
+                throw new java.io.EOFException(key + " ends before byte " + (offset + length));
+            }
+            return Optional.of(b);
+        } catch (java.io.EOFException e) {
+            throw new java.io.EOFException(key + " ends before byte " + (offset + length));
+        }
+    }
+
     /** Writes an object whole; readers see the old or the new object, never a part. */
     void put(String key, byte[] bytes, String contentType) throws IOException;
 

@@ -109,6 +109,28 @@ public final class S3Store implements ObjectStore {
     }
 
     @Override
+    public Optional<byte[]> readRange(String key, long offset, int length) throws IOException {
+        try {
+            ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)
+                    .range("bytes=" + offset + "-" + (offset + length - 1)));
+            byte[] bytes = r.asByteArray();
+            if (bytes.length != length) {
+                throw new java.io.EOFException(location() + "/" + key + " ends before byte " + (offset + length));
+            }
+            return Optional.of(bytes);
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 416) { // the range starts past the end
+                throw new java.io.EOFException(location() + "/" + key + " ends before byte " + (offset + length));
+            }
+            throw failure("reading " + location() + "/" + key + " from byte " + offset, e);
+        } catch (SdkException e) {
+            throw failure("reading " + location() + "/" + key + " from byte " + offset, e);
+        }
+    }
+
+    @Override
     public void put(String key, byte[] bytes, String contentType) throws IOException {
         try {
             s3.putObject(request(key, contentType).build(), RequestBody.fromBytes(bytes));

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The state in leaves, run by run: a run reads the leaves its events need and writes those it changed, retired
- * leaves go after their grace period, and a leaf retired under a running run makes it read the new state.
+ * The state in leaves, run by run: a run reads the ranges of the leaves its events need and writes those it changed
+ * in one pack per kind, sparse packs are compacted, retired packs go after their grace period, and a pack retired
+ * under a running run makes it read the new state.
  */
 class StateLeavesTest {
     /** Four customers and eight ids a leaf: the 40 customers of the first object fill ten and five. */
@@ -64,11 +65,12 @@ class StateLeavesTest {
         return new ObjectProcessor(store, RunSettings.defaults(), clock, SMALL, grace);
     }
 
-    /** Records the keys read and written under state/. */
+    /** Records the keys read (whole or in ranges, with the bytes) and written under state/. */
     private static final class Recording extends InterceptingStore {
         // leaves are read and written on several threads at once
         final List<String> reads = java.util.Collections.synchronizedList(new ArrayList<>());
         final List<String> writes = java.util.Collections.synchronizedList(new ArrayList<>());
+        final java.util.concurrent.atomic.AtomicLong rangeBytes = new java.util.concurrent.atomic.AtomicLong();
 
         Recording(ObjectStore delegate) {
             super(delegate, k -> { });
@@ -80,6 +82,21 @@ class StateLeavesTest {
                 reads.add(key);
             }
             return super.read(key);
+        }
+
+        @Override
+        public Optional<byte[]> readRange(String key, long offset, int length) throws IOException {
+            reads.add("range of " + key);
+            rangeBytes.addAndGet(length);
+            return super.readRange(key, offset, length);
+        }
+
+        @Override
+        public java.io.InputStream open(String key) throws IOException {
+            if (key.startsWith(LEAVES)) {
+                reads.add("stream of " + key);
+            }
+            return super.open(key);
         }
 
         @Override
@@ -106,29 +123,87 @@ class StateLeavesTest {
         return out;
     }
 
+    private static String pack(String kind, long revision, String runId) {
+        return String.format("state/%s/pack-r%012d-%s.bin", kind, revision, runId);
+    }
+
+    private static long size(ObjectStore store, String key) throws IOException {
+        return store.stat(key).orElseThrow().size();
+    }
+
+    /** Customers 1 to 40 again, each with one event at 11:00: every customer leaf is replaced. */
+    private static String everyCustomer(long firstId, String time) {
+        StringBuilder all = new StringBuilder();
+        for (int c = 1; c <= 40; c++) {
+            all.append(line(firstId + c, c, time));
+        }
+        return all.toString();
+    }
+
     @Test
-    void aRunReadsTheLeavesOfItsEventsAndWritesOnlyThoseItChanged() throws Exception {
+    void aRunWritesOnePackPerKindAndReadsOnlyTheRangesOfTheLeavesItsEventsNeed() throws Exception {
         LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("leaves"));
         fill(bucket);
         ObjectProcessor p = processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE);
         assertEquals(RunReport.Outcome.SUCCEEDED, p.process("events/a.jsonl").outcome());
-        assertEquals(10, keys(bucket, "state/customers/").size());
-        assertEquals(5, keys(bucket, "state/ids/").size());
+        String customersOfA = pack("customers", 1, a(bucket));
+        String idsOfA = pack("ids", 1, a(bucket));
+        assertEquals(Set.of(customersOfA), keys(bucket, "state/customers/"), "ten leaves in one object");
+        assertEquals(Set.of(idsOfA), keys(bucket, "state/ids/"), "five leaves in one object");
 
         Recording recording = new Recording(bucket);
         RunReport b = processor(recording, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/b.jsonl");
         assertEquals(RunReport.Outcome.SUCCEEDED, b.outcome(), b.error());
         String runB = b.runId();
-        // the manifest, the last leaf of ids (33 to 40, where 41 goes), the leaf of customers 5 to 8
-        assertEquals(Set.of(Layout.STATE_KEY, "state/ids/33-r000000000001-" + a(bucket) + ".bin",
-                "state/customers/5-r000000000001-" + a(bucket) + ".bin"), Set.copyOf(recording.reads));
-        assertEquals(3, recording.reads.size(), "each once: " + recording.reads);
-        // the last leaf of ids was full: it splits into a full one and a new last one that takes the next ids
-        assertEquals(Set.of("state/customers/5-r000000000002-" + runB + ".bin",
-                "state/ids/33-r000000000002-" + runB + ".bin", "state/ids/41-r000000000002-" + runB + ".bin",
-                Layout.STATE_KEY), Set.copyOf(recording.writes));
-        assertEquals(Layout.STATE_KEY, recording.writes.get(3), "the manifest last, after every leaf");
-        assertTrue(b.stateSizeBytes() > 3 * (recording.writes.size() - 1) * 100, "the report counts every leaf");
+        // the manifest whole; of the packs, the leaf of customers 5 to 8 and the last leaf of ids (33 to 40)
+        assertEquals(List.of("range of " + customersOfA, "range of " + idsOfA, Layout.STATE_KEY),
+                recording.reads.stream().sorted().toList());
+        long leafBytes = recording.rangeBytes.get();
+        assertTrue(leafBytes < (size(bucket, customersOfA) + size(bucket, idsOfA)) / 3,
+                leafBytes + " bytes: one leaf of ten and one of five");
+        assertEquals(Set.of(pack("customers", 2, runB), pack("ids", 2, runB), Layout.STATE_KEY),
+                Set.copyOf(recording.writes));
+        assertEquals(Layout.STATE_KEY, recording.writes.get(2), "the manifest last, after the packs");
+        assertTrue(b.stateSizeBytes() >= size(bucket, customersOfA) + size(bucket, idsOfA),
+                "the report counts the packs the state is in");
+    }
+
+    @Test
+    void neighbouringLeavesOfAPackAreReadInOneRequest() throws Exception {
+        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("coalesce"));
+        fill(bucket);
+        processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/a.jsonl");
+        put(bucket, "events/all.jsonl", everyCustomer(100, "11:00:00"));
+        Recording recording = new Recording(bucket);
+        RunReport all = processor(recording, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/all.jsonl");
+        assertEquals(RunReport.Outcome.SUCCEEDED, all.outcome(), all.error());
+        // ten customer leaves and the last id leaf, in two requests
+        assertEquals(List.of("range of " + pack("customers", 1, a(bucket)), "range of " + pack("ids", 1, a(bucket)),
+                Layout.STATE_KEY), recording.reads.stream().sorted().toList());
+    }
+
+    @Test
+    void aWarmProcessorReadsTheLeavesItWroteFromItsCache() throws Exception {
+        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("warm"));
+        fill(bucket);
+        Recording recording = new Recording(bucket);
+        ObjectProcessor warm = processor(recording, Buckets.FIXED_CLOCK, StateLeaves.GRACE);
+        assertEquals(RunReport.Outcome.SUCCEEDED, warm.process("events/a.jsonl").outcome());
+        recording.reads.clear();
+        RunReport b = warm.process("events/b.jsonl");
+        assertEquals(RunReport.Outcome.SUCCEEDED, b.outcome(), b.error());
+        assertEquals(List.of(Layout.STATE_KEY), recording.reads, "the leaves it wrote come from its cache");
+
+        // and what it did not write, once: a run of another processor commits in between
+        assertEquals(RunReport.Outcome.SUCCEEDED,
+                processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/c.jsonl").outcome());
+        recording.reads.clear();
+        RunReport d = warm.process("events/d.jsonl");
+        assertEquals(RunReport.Outcome.SUCCEEDED, d.outcome(), d.error());
+        assertEquals(List.of("range of " + pack("customers", 3, RunIds.of("events/c.jsonl",
+                bucket.stat("events/c.jsonl").orElseThrow().etag())), "range of " + pack("ids", 3, RunIds.of(
+                "events/c.jsonl", bucket.stat("events/c.jsonl").orElseThrow().etag())), Layout.STATE_KEY),
+                recording.reads.stream().sorted().toList());
     }
 
     private static String a(ObjectStore bucket) throws IOException {
@@ -141,8 +216,12 @@ class StateLeavesTest {
         LocalFolderStore whole = new LocalFolderStore(tmp.resolve("whole"));
         for (LocalFolderStore s : List.of(small, whole)) {
             fill(s);
+            put(s, "events/half.jsonl", everyCustomer(200, "12:00:00").lines().limit(24)
+                    .map(l -> l + "\n").reduce("", String::concat));
+            put(s, "events/all.jsonl", everyCustomer(300, "12:30:00"));
         }
-        for (String key : List.of("events/a.jsonl", "events/b.jsonl", "events/c.jsonl", "events/d.jsonl")) {
+        for (String key : List.of("events/a.jsonl", "events/b.jsonl", "events/c.jsonl", "events/d.jsonl",
+                "events/half.jsonl", "events/all.jsonl")) {
             processor(small, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process(key);
             new ObjectProcessor(whole, RunSettings.defaults(), Buckets.FIXED_CLOCK).process(key);
         }
@@ -153,70 +232,85 @@ class StateLeavesTest {
     }
 
     @Test
-    void retiredLeavesAreDeletedOnceTheirGracePeriodHasPassed() throws Exception {
+    void aSparsePackIsCompactedIntoTheRunsPackAndDeletedAfterTheGracePeriod() throws Exception {
+        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("compact"));
+        fill(bucket);
+        processor(bucket, Buckets.FIXED_CLOCK, Duration.ZERO).process("events/a.jsonl");
+        String customersOfA = pack("customers", 1, a(bucket));
+        // customers 1 to 24: six leaves of ten replaced, the other four are copied out of a's pack
+        put(bucket, "events/half.jsonl", everyCustomer(100, "11:00:00").lines().limit(24)
+                .map(l -> l + "\n").reduce("", String::concat));
+        Recording recording = new Recording(bucket);
+        RunReport half = processor(recording, Buckets.FIXED_CLOCK, Duration.ZERO).process("events/half.jsonl");
+        assertEquals(RunReport.Outcome.SUCCEEDED, half.outcome(), half.error());
+        assertTrue(recording.reads.contains("range of " + customersOfA), recording.reads.toString());
+        assertTrue(bucket.stat(customersOfA).isPresent(), "retired by this run, deleted by the next");
+        // a cold processor: it reads customer 7 from the pack the copy is in
+        RunReport b = processor(bucket, Buckets.FIXED_CLOCK, Duration.ZERO).process("events/b.jsonl");
+        assertEquals(RunReport.Outcome.SUCCEEDED, b.outcome(), b.error());
+        assertFalse(bucket.stat(customersOfA).isPresent(), "no manifest names it: gone after the grace period");
+        assertEquals(Set.of(pack("customers", 2, half.runId()), pack("customers", 3, b.runId())),
+                keys(bucket, "state/customers/"));
+    }
+
+    @Test
+    void retiredPacksAreDeletedOnceTheirGracePeriodHasPassed() throws Exception {
         LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("grace"));
         fill(bucket);
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         processor(bucket, Clock.fixed(t0, ZoneOffset.UTC), Duration.ofHours(1)).process("events/a.jsonl");
-        Set<String> afterA = keys(bucket, LEAVES);
-        processor(bucket, Clock.fixed(t0, ZoneOffset.UTC), Duration.ofHours(1)).process("events/b.jsonl");
-        Set<String> replaced = new TreeSet<>(afterA);
-        replaced.retainAll(Set.of("state/customers/5-r000000000001-" + a(bucket) + ".bin",
-                "state/ids/33-r000000000001-" + a(bucket) + ".bin"));
-        assertEquals(2, replaced.size(), afterA.toString());
+        String customersOfA = pack("customers", 1, a(bucket));
+        put(bucket, "events/all.jsonl", everyCustomer(100, "10:50:00"));
+        processor(bucket, Clock.fixed(t0, ZoneOffset.UTC), Duration.ofHours(1)).process("events/all.jsonl");
+        assertTrue(bucket.stat(customersOfA).isPresent(), "every leaf in it replaced, it is retired");
 
         processor(bucket, Clock.fixed(t0.plus(Duration.ofMinutes(59)), ZoneOffset.UTC), Duration.ofHours(1))
-                .process("events/c.jsonl");
-        assertTrue(keys(bucket, LEAVES).containsAll(replaced), "inside the grace period a run may still read them");
+                .process("events/b.jsonl");
+        assertTrue(bucket.stat(customersOfA).isPresent(), "inside the grace period a run may still read it");
 
         processor(bucket, Clock.fixed(t0.plus(Duration.ofMinutes(61)), ZoneOffset.UTC), Duration.ofHours(1))
-                .process("events/d.jsonl");
-        Set<String> left = keys(bucket, LEAVES);
-        for (String k : replaced) {
-            assertFalse(left.contains(k), k + " is gone");
-        }
+                .process("events/c.jsonl");
+        assertFalse(bucket.stat(customersOfA).isPresent(), customersOfA + " is gone");
+        assertTrue(bucket.stat(pack("ids", 1, a(bucket))).isPresent(), "a pack with live leaves stays");
         // every leaf the manifest names is still there: a run over every customer reads them all
-        StringBuilder all = new StringBuilder();
-        for (int c = 1; c <= 40; c++) {
-            all.append(line(100 + c, c, "12:00:00"));
-        }
-        put(bucket, "events/e.jsonl", all.toString());
+        put(bucket, "events/e.jsonl", everyCustomer(200, "12:00:00"));
         RunReport e = processor(bucket, Clock.fixed(t0.plus(Duration.ofMinutes(62)), ZoneOffset.UTC),
                 Duration.ofHours(1)).process("events/e.jsonl");
         assertEquals(RunReport.Outcome.SUCCEEDED, e.outcome(), e.error());
     }
 
     @Test
-    void aLeafRetiredAndDeletedUnderARunningRunMakesItReadTheNewState() throws Exception {
+    void aPackRetiredAndDeletedUnderARunningRunMakesItReadTheNewState() throws Exception {
         LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("race"));
         fill(bucket);
         processor(bucket, Buckets.FIXED_CLOCK, Duration.ZERO).process("events/a.jsonl");
+        put(bucket, "events/all.jsonl", everyCustomer(100, "10:50:00"));
         AtomicBoolean overtake = new AtomicBoolean(true);
         ObjectStore slow = new InterceptingStore(bucket, k -> { }) {
             @Override
-            public Optional<StoredBytes> read(String key) throws IOException {
+            public Optional<byte[]> readRange(String key, long offset, int length) throws IOException {
                 if (key.startsWith("state/customers/") && overtake.getAndSet(false)) {
-                    // two runs commit meanwhile: b retires the leaf of customer 7, c deletes it (no grace)
+                    // two runs commit meanwhile: one replaces every customer leaf, the next deletes a's pack
                     assertEquals(RunReport.Outcome.SUCCEEDED, processor(bucket, Buckets.FIXED_CLOCK, Duration.ZERO)
-                            .process("events/b.jsonl").outcome());
+                            .process("events/all.jsonl").outcome());
                     assertEquals(RunReport.Outcome.SUCCEEDED, processor(bucket, Buckets.FIXED_CLOCK, Duration.ZERO)
                             .process("events/c.jsonl").outcome());
                 }
-                return super.read(key);
+                return super.readRange(key, offset, length);
             }
         };
         RunReport d = processor(slow, Buckets.FIXED_CLOCK, Duration.ZERO).process("events/d.jsonl");
         assertEquals(RunReport.Outcome.SUCCEEDED, d.outcome(), d.error());
-        assertEquals(2, d.attempts(), "the missing leaf was a lost race: read again");
+        assertEquals(2, d.attempts(), "the missing pack was a lost race: read again");
         assertEquals(4, d.stateSequence());
     }
 
     @Test
-    void aLeafMissingFromTheCommittedStateFailsAsAnUnreadableState() throws Exception {
+    void aPackMissingFromTheCommittedStateFailsAsAnUnreadableState() throws Exception {
         LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("missing"));
         fill(bucket);
         processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/a.jsonl");
-        String leaf = "state/customers/5-r000000000001-" + a(bucket) + ".bin";
+        String leaf = pack("customers", 1, a(bucket));
         bucket.delete(leaf);
         RunReport b = processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/b.jsonl");
         assertEquals(RunReport.Outcome.FAILED, b.outcome());
@@ -225,13 +319,26 @@ class StateLeavesTest {
     }
 
     @Test
-    void aDamagedLeafFailsAsAnUnreadableState() throws Exception {
+    void aDamagedPackFailsAsAnUnreadableState() throws Exception {
         LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("damaged"));
         fill(bucket);
         processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/a.jsonl");
-        String leaf = "state/customers/5-r000000000001-" + a(bucket) + ".bin";
+        String leaf = pack("customers", 1, a(bucket));
         byte[] bytes = bucket.read(leaf).orElseThrow().bytes();
-        bucket.put(leaf, java.util.Arrays.copyOf(bytes, bytes.length / 2), "application/octet-stream");
+        bucket.put(leaf, new byte[bytes.length], "application/octet-stream");
+        RunReport b = processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/b.jsonl");
+        assertEquals(RunReport.Outcome.FAILED, b.outcome());
+        assertEquals(FailureCause.CONFIGURATION, b.cause());
+        assertTrue(b.error().contains(leaf) && b.error().contains("cannot be read"), b.error());
+    }
+
+    @Test
+    void aPackShorterThanTheManifestSaysFailsAsAnUnreadableState() throws Exception {
+        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("short"));
+        fill(bucket);
+        processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/a.jsonl");
+        String leaf = pack("customers", 1, a(bucket));
+        bucket.put(leaf, new byte[] {1}, "application/octet-stream");
         RunReport b = processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/b.jsonl");
         assertEquals(RunReport.Outcome.FAILED, b.outcome());
         assertEquals(FailureCause.CONFIGURATION, b.cause());

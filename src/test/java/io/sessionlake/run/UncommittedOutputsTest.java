@@ -212,7 +212,7 @@ class UncommittedOutputsTest {
         List<String> leftBehind = keys(real);
         assertTrue(leftBehind.contains("clean_events/dt=2022-04-21/r000000000001-" + first.runId() + ".parquet"),
                 "the failed attempt wrote its outputs: " + leftBehind);
-        assertTrue(leftBehind.contains("state/customers/-9223372036854775808-r000000000001-" + first.runId() + ".bin"),
+        assertTrue(leftBehind.contains("state/customers/pack-r000000000001-" + first.runId() + ".bin"),
                 "and its state leaves: " + leftBehind);
         JsonNode failedReport = new ObjectMapper().readTree(real.read(Layout.runReportKey(first.runId())).orElseThrow().bytes());
         assertEquals("failed", failedReport.get("outcome").asText());

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The state between two runs, as the store sees it: sealed into leaves and a manifest, the leaves put in a map
- * standing in for the bucket, retired leaves deleted as soon as the next seal allows (no grace), and the manifest
+ * The state between two runs, as the store sees it: sealed into packs of leaves and a manifest, the packs put in a
+ * map standing in for the bucket, retired packs deleted as soon as the next seal allows (no grace), and the manifest
  * read back, its leaves read from the map only when a run asks for them.
  */
 final class StateRoundTrip {
@@ -16,28 +16,28 @@ final class StateRoundTrip {
         String run = "run" + state.sequence();
         StateSeal.Sealed sealed = StateSeal.seal(state, new StateSeal.LeafNames() {
             @Override
-            public String customers(long low) {
-                return "state/customers/" + low + "-" + run + ".bin";
+            public String customers() {
+                return "state/customers/pack-" + run + ".bin";
             }
 
             @Override
-            public String ids(long low) {
-                return "state/ids/" + low + "-" + run + ".bin";
+            public String ids() {
+                return "state/ids/pack-" + run + ".bin";
             }
         }, targets, 0, 0, false);
-        for (StateSeal.NewLeaf leaf : sealed.leaves()) {
-            if (bucket.put(leaf.key(), leaf.bytes()) != null) {
-                throw new AssertionError("two runs wrote " + leaf.key());
+        for (StateSeal.NewPack pack : sealed.packs()) {
+            if (bucket.put(pack.key(), pack.bytes()) != null) {
+                throw new AssertionError("two runs wrote " + pack.key());
             }
         }
         sealed.garbage().forEach(bucket::remove);
         try {
-            return ManifestCodec.decode(sealed.manifest(List.of()), key -> {
-                byte[] b = bucket.get(key);
+            return ManifestCodec.decode(sealed.manifest(List.of()), ref -> {
+                byte[] b = bucket.get(ref.key());
                 if (b == null) {
-                    throw new LeafMissingException(key);
+                    throw new LeafMissingException(ref.key());
                 }
-                return b;
+                return java.util.Arrays.copyOfRange(b, (int) ref.offset(), (int) (ref.offset() + ref.bytes()));
             });
         } catch (java.io.IOException e) {
             throw new AssertionError(e);

@@ -69,6 +69,11 @@ public class InterceptingStore implements ObjectStore {
     }
 
     @Override
+    public Optional<byte[]> readRange(String key, long offset, int length) throws IOException {
+        return delegate.readRange(key, offset, length);
+    }
+
+    @Override
     public Optional<StoredBytes> read(String key) throws IOException {
         return delegate.read(key);
     }

@@ -1,0 +1,50 @@
+package io.sessionlake.run;
+
+import io.sessionlake.session.LeafRef;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The stored bytes of state leaves this processor wrote or read lately, by pack and offset, the least recently used
+ * dropped first past a byte budget. A pack is never rewritten with other bytes (its key holds the revision and run
+ * id, and a retry writes the same bytes), so an entry is never stale and nothing invalidates it: a warm processor
+ * (one run at a time, mostly the one that wrote the last state) reads from the store only what others wrote.
+ */
+final class LeafCache {
+    /** A few times the leaves a large run touches, small beside the heap a 1 GB object needs. */
+    static final long DEFAULT_BYTES = 32L << 20;
+
+    private record Place(String pack, long offset) {
+    }
+
+    private final long budget;
+    private long held;
+    private final LinkedHashMap<Place, byte[]> entries = new LinkedHashMap<>(1024, 0.75f, true);
+
+    LeafCache(long budget) {
+        this.budget = budget;
+    }
+
+    synchronized byte[] get(LeafRef ref) {
+        byte[] b = entries.get(new Place(ref.key(), ref.offset()));
+        return b != null && b.length == ref.bytes() ? b : null;
+    }
+
+    synchronized void put(LeafRef ref, byte[] bytes) {
+        if (bytes.length > budget) {
+            return;
+        }
+        byte[] old = entries.put(new Place(ref.key(), ref.offset()), bytes);
+        held += bytes.length - (old == null ? 0 : old.length);
+        var it = entries.entrySet().iterator();
+        while (held > budget && it.hasNext()) {
+            Map.Entry<Place, byte[]> e = it.next();
+            held -= e.getValue().length;
+            it.remove();
+        }
+    }
+
+    synchronized long heldBytes() {
+        return held;
+    }
+}
