@@ -44,10 +44,11 @@ public final class StateSeal {
 
     /**
      * A pack whose live leaves are at most this fraction of its bytes is compacted: its live leaves are copied into
-     * the run's pack, and it goes once no manifest names it. Storage stays within about twice the live leaves.
+     * runs' packs, and it goes once no manifest names it. Stored packs stay within about three times the live leaves
+     * (S3 storage is cheap beside the time a run spends copying: at a half, runs would copy as much as they write).
      */
-    static final double COMPACT_BELOW = 0.5;
-    /** A run copies at least this much when packs qualify, more when it writes more itself (bounded per run). */
+    static final double COMPACT_BELOW = 1.0 / 3;
+    /** A run may copy this much when packs qualify, or as much as it writes itself when that is more. */
     static final long COMPACT_MIN_BUDGET = 256 * 1024;
 
     /** A sealed state: the packs to write before the commit, and the manifest to commit once they are written. */
@@ -219,9 +220,11 @@ public final class StateSeal {
     }
 
     /**
-     * Copies the live leaves of sparse packs into this run's pack, sparsest first, as many bytes as the run wrote
-     * itself (at least {@link #COMPACT_MIN_BUDGET}): each copied pack frees at least as much as is copied, so the
-     * dead bytes a run leaves behind are taken back at the pace they appear. Deterministic for a manifest.
+     * Copies live leaves of sparse packs into this run's pack, sparsest pack first and in key order within a pack, at
+     * most as many bytes as the run wrote itself (at least {@link #COMPACT_MIN_BUDGET}, and at least one leaf): a
+     * large pack is emptied over several runs, and leaves the manifest with its last leaf. A pack at a third live
+     * frees two bytes for each copied, so at the pace runs replace leaves compaction copies about half of what they
+     * write, and no run copies more than it writes. Deterministic for a manifest.
      */
     private static void compact(Part p, Leaves<?> leaves) {
         java.util.Map<String, Long> live = new java.util.HashMap<>();
@@ -243,25 +246,26 @@ public final class StateSeal {
         sparse.sort(java.util.Comparator.comparingDouble((String k) -> (double) live.get(k) / p.loadedSizes.get(k))
                 .thenComparing(k -> k));
         long budget = Math.max(COMPACT_MIN_BUDGET, p.pack.size());
-        java.util.Set<String> chosen = new java.util.HashSet<>();
-        long copying = 0;
-        for (String k : sparse) {
-            if (copying > 0 && copying + live.get(k) > budget) {
-                break;
-            }
-            chosen.add(k);
-            copying += live.get(k);
-        }
+        java.util.Set<LeafRef> chosen = new java.util.HashSet<>();
         List<LeafRef> toCopy = new ArrayList<>();
-        for (LeafRef r : p.refs) {
-            if (chosen.contains(r.key())) {
-                toCopy.add(r);
+        long copying = 0;
+        choosing:
+        for (String pack : sparse) {
+            for (LeafRef r : p.refs) {
+                if (r.key().equals(pack)) {
+                    if (copying > 0 && copying + r.bytes() > budget) {
+                        break choosing;
+                    }
+                    chosen.add(r);
+                    toCopy.add(r);
+                    copying += r.bytes();
+                }
             }
         }
         java.util.Map<LeafRef, byte[]> bytes = leaves.raw(toCopy);
         for (int i = 0; i < p.refs.size(); i++) {
             LeafRef r = p.refs.get(i);
-            if (chosen.contains(r.key())) {
+            if (chosen.contains(r)) {
                 byte[] b = bytes.get(r);
                 if (b == null || b.length != r.bytes()) {
                     throw new IllegalStateException("state leaf at " + r.offset() + " of " + r.key() + " read as "

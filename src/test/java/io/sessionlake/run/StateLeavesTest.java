@@ -216,7 +216,7 @@ class StateLeavesTest {
         LocalFolderStore whole = new LocalFolderStore(tmp.resolve("whole"));
         for (LocalFolderStore s : List.of(small, whole)) {
             fill(s);
-            put(s, "events/half.jsonl", everyCustomer(200, "12:00:00").lines().limit(24)
+            put(s, "events/half.jsonl", everyCustomer(200, "12:00:00").lines().limit(28)
                     .map(l -> l + "\n").reduce("", String::concat));
             put(s, "events/all.jsonl", everyCustomer(300, "12:30:00"));
         }
@@ -237,8 +237,8 @@ class StateLeavesTest {
         fill(bucket);
         processor(bucket, Buckets.FIXED_CLOCK, Duration.ZERO).process("events/a.jsonl");
         String customersOfA = pack("customers", 1, a(bucket));
-        // customers 1 to 24: six leaves of ten replaced, the other four are copied out of a's pack
-        put(bucket, "events/half.jsonl", everyCustomer(100, "11:00:00").lines().limit(24)
+        // customers 1 to 28: seven leaves of ten replaced, the other three (under a third) are copied out of a's pack
+        put(bucket, "events/half.jsonl", everyCustomer(100, "11:00:00").lines().limit(28)
                 .map(l -> l + "\n").reduce("", String::concat));
         Recording recording = new Recording(bucket);
         RunReport half = processor(recording, Buckets.FIXED_CLOCK, Duration.ZERO).process("events/half.jsonl");
