@@ -74,28 +74,7 @@ public final class Layout {
         String part = "r[0-9]{12}-" + java.util.regex.Pattern.quote(runId);
         return key.matches("(sessions|clean_events)/dt=[0-9]{4}-[0-9]{2}-[0-9]{2}/" + part + "\\.parquet")
                 || key.matches("rejected/" + part + "\\.jsonl")
-                || key.matches("state/(customers|ids)/(pack|-?[0-9]{1,19})-" + part + "\\.bin");
-    }
-
-    /**
-     * The state leaves of one kind ({@code customers} or {@code ids}) a run writes, as one name for its report:
-     * a large object writes thousands, which would not fit in a log line.
-     */
-    public static String leafPattern(String kind, long revision, String runId) {
-        return "state/" + kind + "/*-" + partName(revision, runId) + ".bin";
-    }
-
-    /** Whether a report entry is a {@link #leafPattern} of this run's leaves. */
-    public static boolean isLeafPatternOf(String entry, String runId) {
-        return entry.matches("state/(customers|ids)/\\*-r[0-9]{12}-" + java.util.regex.Pattern.quote(runId) + "\\.bin");
-    }
-
-    /** Whether a key is one of the leaves a {@link #leafPattern} names. */
-    public static boolean matchesLeafPattern(String key, String pattern) {
-        int star = pattern.indexOf('*');
-        String prefix = pattern.substring(0, star);
-        return key.startsWith(prefix) && key.endsWith(pattern.substring(star + 1))
-                && key.substring(prefix.length(), key.length() - pattern.length() + star + 1).matches("-?[0-9]{1,19}");
+                || key.matches("state/(customers|ids)/pack-" + part + "\\.bin");
     }
 
     /**

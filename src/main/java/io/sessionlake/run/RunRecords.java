@@ -197,14 +197,7 @@ final class RunRecords {
         for (Map.Entry<Long, List<String>> e : pending.entrySet()) {
             for (String key : e.getValue()) {
                 try {
-                    if (Layout.isLeafPatternOf(key, runId)) {
-                        // the leaves it names: listed under their kind's prefix (rare: only after a failed attempt)
-                        for (ObjectStore.ObjectInfo o : store.list(key.substring(0, key.indexOf('*')))) {
-                            if (Layout.matchesLeafPattern(o.key(), key)) {
-                                store.delete(o.key());
-                            }
-                        }
-                    } else if (Layout.isOutputOf(key, runId)) {
+                    if (Layout.isOutputOf(key, runId)) {
                         store.delete(key);
                     }
                 } catch (IOException | RuntimeException failed) {
