@@ -69,7 +69,11 @@ public final class StateGrowthBench {
                 history.lines(), history.files().size(), (System.nanoTime() - g0) / 1e9);
         Path bucket = root.resolve("bucket");
         LocalFolderStore plain = new LocalFolderStore(bucket);
-        ObjectProcessor builder = new ObjectProcessor(plain, RunSettings.defaults(), Clock.systemUTC());
+        // one processor builds the history and runs every probe, as the one warm Lambda container (reserved
+        // concurrency 1) processes a shop's objects one after the other
+        Counting counting = new Counting(plain);
+        ObjectProcessor warm = new ObjectProcessor(counting, RunSettings.defaults(), Clock.systemUTC());
+        ObjectProcessor builder = warm;
         for (Path f : history.files()) {
             String key = "events/history/" + f.getParent().getFileName() + ".jsonl";
             Files.createDirectories(bucket.resolve(key).getParent());
@@ -90,9 +94,6 @@ public final class StateGrowthBench {
         List<Path> probeFiles = new ArrayList<>(next.files());
         probeFiles.sort(java.util.Comparator.comparingLong((Path f) -> f.toFile().length()).reversed());
         probeFiles = new ArrayList<>(probeFiles.subList(0, Math.min(probes + 2, probeFiles.size())));
-        // one processor over the history for every probe, as a warm Lambda container keeps one
-        Counting counting = new Counting(plain);
-        ObjectProcessor warm = new ObjectProcessor(counting, RunSettings.defaults(), Clock.systemUTC());
         List<Double> empty = new ArrayList<>();
         List<Double> onHistory = new ArrayList<>();
         String last = "";

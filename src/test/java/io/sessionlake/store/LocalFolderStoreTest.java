@@ -32,6 +32,17 @@ class LocalFolderStoreTest {
     }
 
     @Test
+    void aRangedReadGivesExactlyTheBytesOfTheRangeAndAShortObjectIsAnEndOfFile() throws Exception {
+        LocalFolderStore store = new LocalFolderStore(bucket);
+        store.put("state/ids/pack.bin", "0123456789".getBytes(java.nio.charset.StandardCharsets.UTF_8), "x");
+        org.junit.jupiter.api.Assertions.assertArrayEquals("3456".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                store.readRange("state/ids/pack.bin", 3, 4).orElseThrow());
+        assertEquals(java.util.Optional.empty(), store.readRange("state/ids/nope.bin", 0, 1));
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.EOFException.class,
+                () -> store.readRange("state/ids/pack.bin", 8, 4));
+    }
+
+    @Test
     void changingOneByteChangesTheEtag() throws Exception {
         LocalFolderStore store = new LocalFolderStore(bucket);
         byte[] content = new byte[(64 << 20) + 100];

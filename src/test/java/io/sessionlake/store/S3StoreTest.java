@@ -48,6 +48,21 @@ class S3StoreTest {
     }
 
     @Test
+    void aRangedReadGivesExactlyTheBytesOfTheRange() throws Exception {
+        store.put("state/customers/pack.bin", utf8("0123456789"), "application/octet-stream");
+        assertArrayEquals(utf8("3456"), store.readRange("state/customers/pack.bin", 3, 4).orElseThrow());
+        assertArrayEquals(utf8("9"), store.readRange("state/customers/pack.bin", 9, 1).orElseThrow());
+        assertTrue(store.readRange("state/customers/nope.bin", 0, 1).isEmpty());
+    }
+
+    @Test
+    void aRangePastTheEndOfTheObjectIsAnEndOfFile() throws Exception {
+        store.put("state/customers/pack.bin", utf8("0123456789"), "application/octet-stream");
+        assertThrows(java.io.EOFException.class, () -> store.readRange("state/customers/pack.bin", 8, 4));
+        assertThrows(java.io.EOFException.class, () -> store.readRange("state/customers/pack.bin", 20, 4));
+    }
+
+    @Test
     void missingObjectIsEmptyOrNotFound() throws Exception {
         assertTrue(store.stat("nope").isEmpty());
         assertTrue(store.read("nope").isEmpty());
