@@ -70,18 +70,36 @@ public final class ManagedJavaRuntime implements AutoCloseable {
      */
     public static ManagedJavaRuntime start(Path taskRoot, String function, String runtimeApi,
             Map<String, String> overrides) throws IOException {
+        return start(taskRoot, function, runtimeApi, overrides, false);
+    }
+
+    /**
+     * {@code snapStart}: as Lambda initialises a SnapStart version (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start):
+     * after init the runtime runs the beforeCheckpoint hooks and calls {@code restore/next}, and runs the
+     * afterRestore hooks when that returns. No snapshot is taken: the same process goes on.
+     */
+    public static ManagedJavaRuntime start(Path taskRoot, String function, String runtimeApi,
+            Map<String, String> overrides, boolean snapStart) throws IOException {
         Map<String, String> templateEnv = templateEnvironment(function);
         String name = "sessionlake-" + function;
         List<String> command = new ArrayList<>();
         // The JDK that runs the build, or another one to compare (-Dmanaged-runtime.java-home=/path/to/jdk).
         String javaHome = System.getProperty("managed-runtime.java-home", System.getProperty("java.home"));
         command.add(Path.of(javaHome, "bin", "java").toString());
-        // The flags AWS's java17/java21 runtimes pass (heap 85% of the memory size, C1 only, CDS on), as
+        // more flags for a comparison (-Dmanaged-runtime.jvm-options="-XX:AOTCache=app.aot"), before the runtime's
+        for (String option : System.getProperty("managed-runtime.jvm-options", "").trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                command.add(option);
+            }
+        }
+        // The flags AWS's java17/java21 runtimes pass (heap 85% of the memory size, C1 only, CDS on, CRaC's bridge), as
         // reported from inside the runtime. Left out: -XX:+UseSerialGC, which the java17 runtime was reported
         // to pass too (it would make the template's -XX:+UseParallelGC fail "Multiple garbage collectors
         // selected"; README "Logs"), the runtime's own CDS archive and its log4j hot-patch agent.
         command.addAll(List.of("-XX:MaxHeapSize=" + (MEMORY_MB * 1024L * 85 / 100) + "k", "-Xshare:auto",
                 "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "--add-opens=java.base/java.io=ALL-UNNAMED",
+                // org.crac resources reach the runtime's SnapStart hooks through this (lambda/Priming)
+                "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac",
                 "-Djava.net.preferIPv4Stack=true", "-XX:+ErrorFileToStderr",
                 "-classpath", runtimeClassPath(),
                 "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", HANDLER));
@@ -97,11 +115,12 @@ public final class ManagedJavaRuntime implements AutoCloseable {
         env.put("_HANDLER", HANDLER);
         env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
         env.put("AWS_LAMBDA_FUNCTION_NAME", name);
-        env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        // SnapStart runs a published version (the template's alias points at one)
+        env.put("AWS_LAMBDA_FUNCTION_VERSION", snapStart ? "1" : "$LATEST");
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(MEMORY_MB));
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + name);
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", "2026/01/01/[$LATEST]0123456789abcdef");
-        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", snapStart ? "snap-start" : "on-demand");
         env.put("AWS_REGION", "us-east-1");
         env.put("AWS_DEFAULT_REGION", "us-east-1");
         env.putAll(templateEnv);
