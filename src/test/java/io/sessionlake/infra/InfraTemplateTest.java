@@ -310,7 +310,7 @@ class InfraTemplateTest {
     void variantPicksRuntimeAndHandler() throws Exception {
         for (String function : List.of("ProcessorFunction", "ApiFunction")) {
             JsonNode jvm = props(facts().get("variants").get("jvm"), function);
-            assertTrue(Set.of("java17", "java21").contains(jvm.get("Runtime").asText()), jvm.get("Runtime").toString());
+            assertTrue(Set.of("java17", "java21", "java25").contains(jvm.get("Runtime").asText()), jvm.get("Runtime").toString());
             assertEquals("io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest", jvm.get("Handler").asText());
             JsonNode nativ = props(facts().get("variants").get("native"), function);
             assertEquals("provided.al2023", nativ.get("Runtime").asText());
@@ -334,8 +334,8 @@ class InfraTemplateTest {
     @Test
     void theJvmBuildRunsWithTheThroughputCollectorAndTheNativeBuildWithoutJvmOptions() throws Exception {
         for (String function : List.of("ProcessorFunction", "ApiFunction")) {
-            assertEquals("-XX:+UseParallelGC -XX:MaxRAMPercentage=75", env(function).path("JAVA_TOOL_OPTIONS").asText(null),
-                    function);
+            assertEquals("-XX:+UseParallelGC -XX:MaxRAMPercentage=75 --enable-native-access=ALL-UNNAMED",
+                    env(function).path("JAVA_TOOL_OPTIONS").asText(null), function);
             JsonNode nativ = props(facts().get("variants").get("native"), function).at("/Environment/Variables");
             assertFalse(nativ.has("JAVA_TOOL_OPTIONS"), nativ.toString());
             assertEquals("s3-events".equals(nativ.path("QUARKUS_LAMBDA_HANDLER").asText()),

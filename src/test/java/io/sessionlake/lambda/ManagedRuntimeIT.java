@@ -124,8 +124,28 @@ class ManagedRuntimeIT {
             output.addAll(fn.stop());
         }
 
-        // The same under SnapStart's init (no snapshot is taken here: the process goes on after the hooks), on a
-        // bucket of its own with the same objects: what a restored environment would do, less the restore itself.
+        if (!ManagedJavaRuntime.NATIVE) {
+            runUnderSnapStart(s3, keys, overrides);
+        }
+
+        // S3 unreachable: the run fails for a reason a retry can fix, so the invocation fails; what the
+        // runtime prints about that failed invocation must be JSON too
+        Map<String, String> unreachable = new LinkedHashMap<>(overrides);
+        unreachable.put("SESSIONLAKE_S3_ENDPOINT", "http://127.0.0.1:" + closedPort());
+        try (FakeLambdaRuntimeApi api = new FakeLambdaRuntimeApi("processor");
+                ManagedJavaRuntime fn = ManagedJavaRuntime.start(taskRoot, "ProcessorFunction", api.address(), unreachable)) {
+            awaitFirstPoll(api, fn);
+            failedOutcome = await(api.invoke(s3Notification(bucketName, keys.get(0)), INVOCATION_TIMEOUT_S * 1000), fn);
+            output.addAll(fn.stop());
+        }
+    }
+
+    /**
+     * Both functions under SnapStart's init (no snapshot is taken here: the process goes on after the hooks), on a
+     * bucket of their own with the same objects: what a restored environment would do, less the restore itself.
+     */
+    private static void runUnderSnapStart(S3Server s3, List<String> keys, Map<String, String> overrides) throws Exception {
+        Path taskRoot = tmp.resolve("task");
         ObjectStore snapBucket = s3.newBucket("managed-runtime-snapstart");
         String snapBucketName = snapBucket.location().substring("s3://".length());
         for (String key : keys) {
@@ -156,17 +176,6 @@ class ManagedRuntimeIT {
             }
             fn.stop();
         }
-
-        // S3 unreachable: the run fails for a reason a retry can fix, so the invocation fails; what the
-        // runtime prints about that failed invocation must be JSON too
-        Map<String, String> unreachable = new LinkedHashMap<>(overrides);
-        unreachable.put("SESSIONLAKE_S3_ENDPOINT", "http://127.0.0.1:" + closedPort());
-        try (FakeLambdaRuntimeApi api = new FakeLambdaRuntimeApi("processor");
-                ManagedJavaRuntime fn = ManagedJavaRuntime.start(taskRoot, "ProcessorFunction", api.address(), unreachable)) {
-            awaitFirstPoll(api, fn);
-            failedOutcome = await(api.invoke(s3Notification(bucketName, keys.get(0)), INVOCATION_TIMEOUT_S * 1000), fn);
-            output.addAll(fn.stop());
-        }
     }
 
     @AfterAll
@@ -174,8 +183,8 @@ class ManagedRuntimeIT {
         // what CloudWatch would have received, for reading after a failure
         Files.write(Path.of("target", "managed-runtime-output.log"), output);
         StringBuilder line = new StringBuilder("cold-start: function.zip under the managed Java runtime, ")
-                .append(ManagedJavaRuntime.MEMORY_MB).append(" MB, java.home ")
-                .append(System.getProperty("managed-runtime.java-home", System.getProperty("java.home")));
+                .append(ManagedJavaRuntime.MEMORY_MB).append(" MB, ")
+                .append(ManagedJavaRuntime.NATIVE ? "native bootstrap" : "java.home " + ManagedJavaRuntime.javaHome());
         figures.forEach((k, v) -> line.append(" | ").append(k).append(": ").append(v));
         System.out.println(line);
     }
@@ -238,6 +247,7 @@ class ManagedRuntimeIT {
      */
     @Test
     void underSnapStartTheProcessorPrimesFurtherBeforeTheSnapshotAndThenRunsTheObjects() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(ManagedJavaRuntime.NATIVE, "the native variant has no SnapStart");
         java.time.Instant primed = loggedAt(snapStartOutput, "primed before the snapshot");
         assertTrue(primed.isBefore(snapshotAt), "primed at " + primed + ", snapshot at " + snapshotAt);
         assertEquals(objectOutcomes.size(), snapStartOutcomes.size());
