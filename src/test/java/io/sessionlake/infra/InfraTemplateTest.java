@@ -334,8 +334,8 @@ class InfraTemplateTest {
     @Test
     void theJvmBuildRunsWithTheThroughputCollectorAndTheNativeBuildWithoutJvmOptions() throws Exception {
         for (String function : List.of("ProcessorFunction", "ApiFunction")) {
-            assertEquals("-XX:+UseParallelGC -XX:MaxRAMPercentage=75 --enable-native-access=ALL-UNNAMED",
-                    env(function).path("JAVA_TOOL_OPTIONS").asText(null), function);
+            assertEquals("-XX:+UseParallelGC -XX:MaxRAMPercentage=75", env(function).path("JAVA_TOOL_OPTIONS").asText(null),
+                    function);
             JsonNode nativ = props(facts().get("variants").get("native"), function).at("/Environment/Variables");
             assertFalse(nativ.has("JAVA_TOOL_OPTIONS"), nativ.toString());
             assertEquals("s3-events".equals(nativ.path("QUARKUS_LAMBDA_HANDLER").asText()),

@@ -138,8 +138,8 @@ public final class ManagedJavaRuntime implements AutoCloseable {
     }
 
     /**
-     * The JDK the function runs on: -Dmanaged-runtime.java-home (pom.xml: a JDK 25, as the template's runtime),
-     * or the build's own where that is not installed.
+     * The JDK the function runs on: -Dmanaged-runtime.java-home, or the build's own where that is unset or not
+     * installed.
      */
     public static String javaHome() {
         String configured = System.getProperty("managed-runtime.java-home", "");
