@@ -111,6 +111,8 @@ class SoakIT {
         assertEquals(List.of(), soak.apiProblems, "API answers");
         assertTrue(Set.of("commit_race").containsAll(soak.apiRetriedCauses.keySet()),
                 "POST /runs answered 503 for lost commit races only: " + soak.apiRetriedCauses);
+        assertEquals(List.of(), soak.thrown.stream().filter(m -> !m.contains("(commit_race)")).toList(),
+                "invocations that threw for another reason than a lost commit race");
         LogSummary printed = LogSummary.of(functionOutput);
         assertTrue(printed.runs() > 0, "the processors printed run_metrics lines");
         assertEquals(printed.failed(), printed.failedByCause().getOrDefault("commit_race", 0L),
@@ -250,6 +252,8 @@ class SoakIT {
         final List<String> deadLetters = Collections.synchronizedList(new ArrayList<>());
         final List<String> failedRuns = Collections.synchronizedList(new ArrayList<>());
         final List<String> apiProblems = Collections.synchronizedList(new ArrayList<>());
+        /** Messages of the invocations that threw, so that Lambda retried them. */
+        final List<String> thrown = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger invocations = new AtomicInteger();
         /** The highest index (in key order) of an object whose S3 event a function has taken. */
         private final AtomicInteger frontier = new AtomicInteger(-1);
@@ -362,6 +366,7 @@ class SoakIT {
                 try {
                     result = handler.handleRequest(S3EventHandlerTest.notification(bucket, List.of(d.key())), null);
                 } catch (RuntimeException invocationFailed) {
+                    thrown.add(String.valueOf(invocationFailed.getMessage()));
                     if (d.attempt() < LAMBDA_ATTEMPTS) {
                         lambdaRetries.incrementAndGet();
                         queue.add(new Delivery(d.key(), d.attempt() + 1));
