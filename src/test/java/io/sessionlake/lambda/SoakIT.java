@@ -71,7 +71,8 @@ class SoakIT {
     /** A caller of POST /runs retries a 503 (README) after a short random pause, this many times in all. */
     private static final int API_ATTEMPTS = 20;
     private static final String[] OUTPUTS = {"sessions/", "clean_events/", "rejected/"};
-    private static final Duration TIME_LIMIT = Duration.ofMinutes(5);
+    /** Far above the 1-3 minutes the soak takes on a busy 2-core machine: reaching it means something hangs. */
+    private static final Duration TIME_LIMIT = Duration.ofMinutes(8);
 
     @TempDir
     Path tmp;
@@ -298,7 +299,12 @@ class SoakIT {
                 }));
                 long deadline = System.nanoTime() + TIME_LIMIT.toNanos();
                 for (Future<?> f : running) {
-                    f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    try {
+                        f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        throw new AssertionError("the soak did not end within " + TIME_LIMIT + ": " + outstanding.get()
+                                + " S3 events still outstanding; a function or the API hangs", e);
+                    }
                 }
             } finally {
                 functions.shutdownNow();
