@@ -12,6 +12,7 @@ import io.sessionlake.run.Layout;
 import io.sessionlake.run.ObjectProcessor;
 import io.sessionlake.run.RunReport;
 import io.sessionlake.run.RunSettings;
+import io.sessionlake.store.LocalFolderStore;
 import io.sessionlake.store.ObjectStore;
 import io.sessionlake.store.S3Store;
 import io.sessionlake.testing.Buckets;
@@ -46,6 +47,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +63,8 @@ import org.junit.jupiter.api.io.TempDir;
  * caller). Promise: no run fails for good, and none fails of any cause but a commit race lost on every attempt
  * (retryable by design); every line is accounted for in the reports and under rejected/; and the bucket ends
  * exactly as one uninterrupted run over the objects in the order they committed (late and duplicate depend on
- * the order, so that order is the reference's): the same outputs byte for byte, the same current sessions
+ * the order, so that order is the reference's; computed with the local pipeline into a folder): the same
+ * outputs byte for byte, under the same names but for the run id, the same current sessions
  * through DuckDB, the same metrics. Run alone: see README, "Soak test".
  */
 class SoakIT {
@@ -71,6 +76,8 @@ class SoakIT {
     /** A caller of POST /runs retries a 503 (README) after a short random pause, this many times in all. */
     private static final int API_ATTEMPTS = 20;
     private static final String[] OUTPUTS = {"sessions/", "clean_events/", "rejected/"};
+    /** The run id in an output's name (Layout: r<revision>-<run id>). */
+    private static final Pattern RUN_ID_IN_NAME = Pattern.compile("/r[0-9]{12}-([0-9a-f]{20})\\.");
     /** Far above the 1-3 minutes the soak takes on a busy 2-core machine: reaching it means something hangs. */
     private static final Duration TIME_LIMIT = Duration.ofMinutes(8);
 
@@ -143,13 +150,16 @@ class SoakIT {
         // 3. every late and rejected line is under rejected/, verbatim, once
         assertRejectedLinesKeptVerbatim(uploader, inputs, reports);
 
-        // 4. the same objects, one after the other in the order they committed, into a fresh bucket
+        // 4. the same objects, one after the other in the order they committed, through the local pipeline into a
+        //    folder. Local ETags differ from S3's, and so do run ids and the output names made of them: the
+        //    reference's names are compared under the soak's run id of the same object.
         List<String> committedOrder = reports.values().stream()
                 .sorted((a, b) -> Long.compare(a.path("state_sequence").asLong(), b.path("state_sequence").asLong()))
                 .map(r -> r.path("input").path("key").asText()).toList();
         assertEquals(inputs.size(), reports.values().stream().map(r -> r.path("state_sequence").asLong()).distinct().count(),
                 "every object committed its own state revision");
-        S3Store reference = server.newBucket("soak-reference");
+        Path referenceDir = tmp.resolve("reference");
+        LocalFolderStore reference = new LocalFolderStore(referenceDir);
         for (Input in : inputs) {
             reference.put(in.key(), in.bytes(), "application/x-ndjson");
         }
@@ -161,13 +171,28 @@ class SoakIT {
         }
         long referenceMillis = (System.nanoTime() - t1) / 1_000_000;
         Map<String, ObjectNode> expected = reportsByKey(reference);
+        Map<String, String> soakRunIds = new HashMap<>();
         for (Input in : inputs) {
-            for (String f : List.of("counts", "rejected_by_reason", "state_sequence", "outputs")) {
+            soakRunIds.put(expected.get(in.key()).path("run_id").asText(), reports.get(in.key()).path("run_id").asText());
+        }
+        UnaryOperator<String> asSoaked = key -> {
+            Matcher m = RUN_ID_IN_NAME.matcher(key);
+            assertTrue(m.find(), key);
+            return key.substring(0, m.start(1)) + soakRunIds.get(m.group(1)) + key.substring(m.end(1));
+        };
+        for (Input in : inputs) {
+            for (String f : List.of("counts", "rejected_by_reason", "state_sequence")) {
                 assertEquals(expected.get(in.key()).get(f), reports.get(in.key()).get(f), f + " of " + in.key());
             }
+            List<String> outputs = new ArrayList<>();
+            expected.get(in.key()).path("outputs").forEach(k -> outputs.add(asSoaked.apply(k.asText())));
+            List<String> soakedOutputs = new ArrayList<>();
+            reports.get(in.key()).path("outputs").forEach(k -> soakedOutputs.add(k.asText()));
+            assertEquals(outputs, soakedOutputs, "outputs of " + in.key());
         }
-        assertSameCurrentSessionsAndEvents(reference, uploader);
-        TreeMap<String, byte[]> want = Buckets.outputs(reference, OUTPUTS);
+        assertSameCurrentSessionsAndEvents(referenceDir, uploader);
+        TreeMap<String, byte[]> want = new TreeMap<>();
+        Buckets.outputs(reference, OUTPUTS).forEach((k, v) -> want.put(asSoaked.apply(k), v));
         TreeMap<String, byte[]> got = Buckets.outputs(uploader, OUTPUTS);
         assertEquals(want.keySet(), got.keySet(), "output objects (a leftover of an attempt that did not commit?)");
         want.forEach((k, v) -> assertArrayEquals(v, got.get(k), k));
@@ -610,8 +635,7 @@ class SoakIT {
     }
 
     /** What users read, through DuckDB with the README's rule: current sessions, and clean events each once. */
-    private void assertSameCurrentSessionsAndEvents(ObjectStore reference, ObjectStore soaked) throws Exception {
-        Path want = Downloads.mirror(reference, tmp.resolve("reference"), OUTPUTS);
+    private void assertSameCurrentSessionsAndEvents(Path want, ObjectStore soaked) throws Exception {
         Path got = Downloads.mirror(soaked, tmp.resolve("soaked"), OUTPUTS);
         try (DuckDb db = new DuckDb()) {
             String sessions = "SELECT * FROM (%s) ORDER BY session_id";
