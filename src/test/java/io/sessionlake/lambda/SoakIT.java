@@ -16,6 +16,7 @@ import io.sessionlake.store.LocalFolderStore;
 import io.sessionlake.store.ObjectStore;
 import io.sessionlake.store.S3Store;
 import io.sessionlake.testing.Buckets;
+import io.sessionlake.testing.CpuBurners;
 import io.sessionlake.testing.Downloads;
 import io.sessionlake.testing.DuckDb;
 import io.sessionlake.testing.S3Server;
@@ -45,7 +46,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -319,8 +319,7 @@ class SoakIT {
         void run(OutputStream functionOutput) throws Exception {
             BlockingQueue<Delivery> queue = new LinkedBlockingQueue<>(deliveries());
             AtomicInteger outstanding = new AtomicInteger(queue.size());
-            AtomicBoolean busy = new AtomicBoolean(true);
-            List<Thread> burners = burners(busy);
+            CpuBurners burners = CpuBurners.start("soak-cpu-burner");
             PrintStream stdout = System.out;
             ExecutorService functions = Executors.newFixedThreadPool(3);
             try {
@@ -348,11 +347,8 @@ class SoakIT {
                 }
             } finally {
                 functions.shutdownNow();
-                busy.set(false);
                 System.setOut(stdout);
-                for (Thread t : burners) {
-                    t.join(5_000);
-                }
+                burners.close();
             }
         }
 
@@ -516,26 +512,6 @@ class SoakIT {
             }
             lastSequence[0] = Math.max(lastSequence[0], sequence);
         }
-    }
-
-    /** A neighbour that keeps every core busy, so the functions' threads are descheduled at arbitrary points. */
-    private static List<Thread> burners(AtomicBoolean busy) {
-        List<Thread> burners = new ArrayList<>();
-        for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
-            Thread t = new Thread(() -> {
-                long x = 0;
-                while (busy.get()) {
-                    x += System.nanoTime() % 7;
-                }
-                if (x == 42) {
-                    System.err.print(""); // keeps the loop from being optimised away
-                }
-            }, "soak-cpu-burner-" + i);
-            t.setDaemon(true);
-            t.start();
-            burners.add(t);
-        }
-        return burners;
     }
 
     /** An API Gateway HTTP API (payload 2.0) event. */
