@@ -3,9 +3,9 @@
 Usage: python3 check_template.py <template.yaml>
 
 Prints {"codeUris": {function: CodeUri as written}, "variants": {"jvm": {...}, "native": {...}},
-"withAlarmTopic": {...}} where each variant is the transformed template's Resources with intrinsic functions
+"withAlarmTopic": {...}, "withoutSnapStart": {...}} where each variant is the transformed template's Resources with intrinsic functions
 resolved for a fictitious stack (see CONTEXT) and the parameter defaults (withAlarmTopic: the jvm variant with
-AlarmTopicArn set to ALARM_TOPIC), so that the test reads plain strings such as
+AlarmTopicArn set to ALARM_TOPIC; withoutSnapStart: the jvm variant with SnapStart=disabled), so that the test reads plain strings such as
 "arn:aws:s3:::sessionlake-123456789012-us-east-1/sessions/*". Exits 3 when samtranslator cannot be imported.
 """
 import json
@@ -73,6 +73,10 @@ class Resolver:
             if fn == "Fn::Equals":
                 a, b = self.resolve(arg)
                 return a == b
+            if fn == "Fn::And":
+                return all(self.resolve(arg))
+            if fn == "Condition":
+                return self.conditions[arg]
             if fn == "Fn::Join":
                 sep, parts = arg
                 return sep.join(str(p) for p in self.resolve(parts))
@@ -91,6 +95,11 @@ class Resolver:
     def ref(self, name):
         if name in self.values:
             return self.values[name]
+        kind = self.resources.get(name, {}).get("Type")
+        if kind == "AWS::Lambda::Alias":  # Ref gives the qualified ARN
+            props = self.resources[name]["Properties"]
+            return "%s:lambda:%s:function:%s:%s" % (PREFIX, REGION_ACCOUNT, self.resolve(props["FunctionName"]),
+                                                   props["Name"])
         if self.resources.get(name, {}).get("Type") == "AWS::SQS::Queue":
             return "https://sqs.us-east-1.amazonaws.com/123456789012/" + self.name_of(name)
         return self.name_of(name)
@@ -139,8 +148,9 @@ def main(path):
             code_uris[name] = r["Properties"].get("CodeUri")
     variants = {variant: resolved(source, {"Variant": variant}) for variant in ("jvm", "native")}
     with_topic = resolved(source, {"Variant": "jvm", "AlarmTopicArn": ALARM_TOPIC})
-    json.dump({"codeUris": code_uris, "variants": variants, "withAlarmTopic": with_topic}, sys.stdout, indent=1,
-              sort_keys=True)
+    without_snap_start = resolved(source, {"Variant": "jvm", "SnapStart": "disabled"})
+    json.dump({"codeUris": code_uris, "variants": variants, "withAlarmTopic": with_topic,
+               "withoutSnapStart": without_snap_start}, sys.stdout, indent=1, sort_keys=True)
 
 
 def resolved(source, parameters):

@@ -12,6 +12,8 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -26,13 +28,21 @@ public class Wiring {
     @Produces
     @Singleton
     S3Client s3Client(SessionlakeSettings settings) {
+        return s3Client(settings, UrlConnectionHttpClient.create(), null);
+    }
+
+    /** The function's S3 client on {@code http}; {@code credentials} null means the SDK's standard chain. */
+    static S3Client s3Client(SessionlakeSettings settings, SdkHttpClient http, AwsCredentialsProvider credentials) {
         var builder = S3Client.builder()
-                .httpClient(UrlConnectionHttpClient.create())
+                .httpClient(http)
                 .forcePathStyle(settings.s3().pathStyle())
                 // plain content-length uploads: aws-chunked bodies buy nothing for whole-object PUTs and
                 // some S3-compatible servers mishandle them
                 .serviceConfiguration(c -> c.chunkedEncodingEnabled(false));
         settings.s3().endpoint().ifPresent(builder::endpointOverride);
+        if (credentials != null) {
+            builder.credentialsProvider(credentials);
+        }
         return builder.build();
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;
 import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.values.factory.DefaultV1ValuesWriterFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
@@ -71,6 +72,7 @@ public final class ParquetTable<T> {
                 // v1 pages (PLAIN_DICTIONARY, PLAIN, RLE levels): what parquet-java writes by default and what
                 // every engine reads, older Athena and Hive ones included
                 .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+                .withValuesWriterFactory(ownValuesWriters())
                 .withDictionaryEncoding(true)
                 .withPageRowCountLimit(pageRows)
                 .withStatisticsTruncateLength(STATISTICS_TRUNCATE_BYTES)
@@ -87,6 +89,18 @@ public final class ParquetTable<T> {
         }
         b.withAdaptiveBloomFilterEnabled(true).withMaxBloomFilterBytes(BLOOM_FILTER_MAX_BYTES);
         return b.build();
+    }
+
+    /**
+     * A values-writer factory for one {@link ParquetProperties} alone. parquet-java's default is one instance for
+     * the whole JVM that every {@code build()} points at the properties built last (parquet-java issue 2174,
+     * PARQUET-1302), so a file's dictionary settings were those of whichever table any thread built last: a run
+     * builds the clean-event table, then the session table, then writes clean events with the session table's,
+     * and the same rows came out in other bytes when another run built a table meanwhile. The v1 factory, as the
+     * writer version is v1; not DefaultValuesWriterFactory, which delegates to a JVM-wide v1 factory.
+     */
+    private static DefaultV1ValuesWriterFactory ownValuesWriters() {
+        return new DefaultV1ValuesWriterFactory();
     }
 
     public MessageType schema() {
@@ -111,7 +125,8 @@ public final class ParquetTable<T> {
 
     /** Smaller row groups and pages: lets tests cross their boundaries with few rows. */
     TableFile<T> open(Path file, int rowGroupRows, int pageRows) throws IOException {
-        ParquetProperties small = ParquetProperties.copy(properties).withPageRowCountLimit(pageRows)
+        ParquetProperties small = ParquetProperties.copy(properties).withValuesWriterFactory(ownValuesWriters())
+                .withPageRowCountLimit(pageRows)
                 .withMinRowCountForPageSizeCheck(Math.min(pageRows, ParquetProperties.DEFAULT_MINIMUM_RECORD_COUNT_FOR_CHECK))
                 .build();
         return new TableFile<>(file, new ParquetTable<>(this, small), rowGroupRows, ROW_GROUP_BYTES);

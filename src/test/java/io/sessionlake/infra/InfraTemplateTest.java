@@ -30,6 +30,9 @@ class InfraTemplateTest {
     private static final String PROCESSOR = "sessionlake-processor";
     private static final String API = "sessionlake-api";
     private static final String PROCESSOR_ARN = "arn:aws:lambda:us-east-1:123456789012:function:" + PROCESSOR;
+    /** The alias every deploy points at its new version; events and the API invoke it, never $LATEST. */
+    private static final String ALIAS = "live";
+    private static final String API_ALIAS_ARN = "arn:aws:lambda:us-east-1:123456789012:function:" + API + ":" + ALIAS;
     private static final String QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:sessionlake-processor-failures";
 
 
@@ -153,8 +156,14 @@ class InfraTemplateTest {
             assertEquals("AWS_IAM", op.get("security").get(0).fieldNames().next(), path);
             JsonNode integration = op.get("x-amazon-apigateway-integration");
             assertEquals("2.0", integration.get("payloadFormatVersion").asText(), path);
-            assertTrue(integration.get("uri").asText().contains(":function:" + API + "/"), path + ": " + integration);
+            assertTrue(integration.get("uri").asText().contains("/functions/" + API_ALIAS_ARN + "/invocations"),
+                    path + ": " + integration);
         });
+        List<JsonNode> permissions = resourcesNamed(jvm(), "AWS::Lambda::Permission", "Principal", "apigateway.amazonaws.com");
+        assertEquals(routes.size(), permissions.size(), permissions.toString());
+        for (JsonNode permission : permissions) {
+            assertEquals(API_ALIAS_ARN, permission.at("/Properties/FunctionName").asText(), permission.toString());
+        }
         assertEquals("awsSigv4",
                 api.at("/Properties/Body/components/securitySchemes/AWS_IAM/x-amazon-apigateway-authtype").asText());
         // API Gateway gives up on an integration after 30 s.
@@ -203,7 +212,7 @@ class InfraTemplateTest {
         assertEquals(1, configs.size(), configs.toString());
         JsonNode c = configs.get(0);
         assertEquals("s3:ObjectCreated:*", c.get("Event").asText());
-        assertEquals(PROCESSOR_ARN, c.get("Function").asText());
+        assertEquals(PROCESSOR_ARN + ":" + ALIAS, c.get("Function").asText());
         JsonNode rules = c.at("/Filter/S3Key/Rules");
         assertEquals(1, rules.size(), rules.toString());
         assertEquals("prefix", rules.get(0).get("Name").asText().toLowerCase());
@@ -211,7 +220,7 @@ class InfraTemplateTest {
 
         JsonNode permission = resourceNamed(jvm(), "AWS::Lambda::Permission", "Principal", "s3.amazonaws.com")
                 .get("Properties");
-        assertEquals(PROCESSOR_ARN, permission.get("FunctionName").asText());
+        assertEquals(PROCESSOR_ARN + ":" + ALIAS, permission.get("FunctionName").asText());
         assertEquals(BUCKET_ARN, permission.get("SourceArn").asText());
         assertEquals("123456789012", permission.get("SourceAccount").asText());
     }
@@ -230,8 +239,47 @@ class InfraTemplateTest {
     void processorHasTimeAndDiskForLargeObjects() throws Exception {
         JsonNode p = props(jvm(), "ProcessorFunction");
         assertEquals(900, p.get("Timeout").asInt());
-        assertTrue(p.at("/EphemeralStorage/Size").asInt() >= 2048, p.toString());
         assertEquals(2048, p.get("MemorySize").asInt());
+        // /tmp: the most SnapStart allows, and 2,048 MB where SnapStart is off
+        assertEquals(512, p.at("/EphemeralStorage/Size").asInt(), p.toString());
+        for (JsonNode resources : List.of(facts().get("withoutSnapStart"), facts().get("variants").get("native"))) {
+            assertEquals(2048, props(resources, "ProcessorFunction").at("/EphemeralStorage/Size").asInt());
+        }
+    }
+
+    /**
+     * SnapStart on the JVM variant: Lambda snapshots a published version after its init (the processor primes
+     * itself there), and every deploy publishes one and moves the alias to it.
+     */
+    @Test
+    void jvmFunctionsRestoreFromSnapshotsOfTheVersionTheAliasPointsAt() throws Exception {
+        for (String function : List.of("ProcessorFunction", "ApiFunction")) {
+            JsonNode p = props(jvm(), function);
+            assertEquals("PublishedVersions", p.at("/SnapStart/ApplyOn").asText(), function);
+            // at most 512 MB of /tmp with SnapStart (a Lambda limit)
+            assertTrue(p.at("/EphemeralStorage/Size").asInt() <= 512, function);
+            String name = p.get("FunctionName").asText();
+            JsonNode resources = jvm();
+            JsonNode alias = resourceNamed(resources, "AWS::Lambda::Alias", "FunctionName", name).get("Properties");
+            assertEquals(ALIAS, alias.get("Name").asText());
+            String version = logicalIdsOfType(resources, "AWS::Lambda::Version").stream()
+                    .filter(v -> props(resources, v).get("FunctionName").asText().equals(name)).findFirst().orElseThrow();
+            assertEquals("getatt:" + version + ".Version", alias.get("FunctionVersion").asText(), function);
+        }
+    }
+
+    /** The OS-only runtime has no SnapStart; SnapStart=disabled turns it off on the JVM variant. */
+    @Test
+    void nativeVariantAndSnapStartDisabledRunWithoutSnapshots() throws Exception {
+        for (JsonNode resources : List.of(facts().get("variants").get("native"), facts().get("withoutSnapStart"))) {
+            for (String function : List.of("ProcessorFunction", "ApiFunction")) {
+                assertEquals("None", props(resources, function).at("/SnapStart/ApplyOn").asText("None"), function);
+                // the alias stays, so that events and the API invoke the same qualifier either way
+                assertEquals(ALIAS, resourceNamed(resources, "AWS::Lambda::Alias", "FunctionName",
+                        props(resources, function).get("FunctionName").asText()).at("/Properties/Name").asText());
+            }
+        }
+        assertEquals("provided.al2023", props(facts().get("variants").get("native"), "ProcessorFunction").get("Runtime").asText());
     }
 
     @Test
@@ -239,7 +287,8 @@ class InfraTemplateTest {
         JsonNode config = resourceNamed(jvm(), "AWS::Lambda::EventInvokeConfig", "FunctionName", PROCESSOR)
                 .get("Properties");
         assertEquals(2, config.get("MaximumRetryAttempts").asInt());
-        assertEquals("$LATEST", config.get("Qualifier").asText());
+        // the alias the S3 notification invokes: retries and dead letters apply to those invocations
+        assertEquals(ALIAS, config.get("Qualifier").asText());
         assertEquals(QUEUE_ARN, config.at("/DestinationConfig/OnFailure/Destination").asText());
         JsonNode queue = resourceNamed(jvm(), "AWS::SQS::Queue", "QueueName", "sessionlake-processor-failures")
                 .get("Properties");
@@ -262,7 +311,7 @@ class InfraTemplateTest {
     void variantPicksRuntimeAndHandler() throws Exception {
         for (String function : List.of("ProcessorFunction", "ApiFunction")) {
             JsonNode jvm = props(facts().get("variants").get("jvm"), function);
-            assertTrue(Set.of("java17", "java21").contains(jvm.get("Runtime").asText()), jvm.get("Runtime").toString());
+            assertTrue(Set.of("java17", "java21", "java25").contains(jvm.get("Runtime").asText()), jvm.get("Runtime").toString());
             assertEquals("io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest", jvm.get("Handler").asText());
             JsonNode nativ = props(facts().get("variants").get("native"), function);
             assertEquals("provided.al2023", nativ.get("Runtime").asText());
@@ -505,14 +554,19 @@ class InfraTemplateTest {
     }
 
     private static JsonNode resourceNamed(JsonNode resources, String type, String property, String value) {
+        List<JsonNode> found = resourcesNamed(resources, type, property, value);
+        assertEquals(1, found.size(), "one " + type + " with " + property + " = " + value + ": " + found);
+        return found.get(0);
+    }
+
+    private static List<JsonNode> resourcesNamed(JsonNode resources, String type, String property, String value) {
         List<JsonNode> found = new ArrayList<>();
         for (String id : logicalIdsOfType(resources, type)) {
             if (value.equals(resources.get(id).get("Properties").path(property).asText())) {
                 found.add(resources.get(id));
             }
         }
-        assertEquals(1, found.size(), "one " + type + " with " + property + " = " + value + ": " + found);
-        return found.get(0);
+        return found;
     }
 
     private static JsonNode table(String name) throws Exception {

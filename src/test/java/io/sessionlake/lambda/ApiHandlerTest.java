@@ -43,9 +43,32 @@ class ApiHandlerTest {
     @jakarta.inject.Inject
     Priming priming;
 
+    /** At startup the read routes only: a run at init would make every cold start wait for it. */
     @Test
-    void theApiFunctionDoesNotPrimeThePipeline() {
-        org.junit.jupiter.api.Assertions.assertNull(priming.report(), "only the processor primes");
+    @Order(0)
+    void theApiFunctionPrimesItsReadRoutesAtStartWithoutThePipeline() {
+        List<Priming.Primed> atStartup = priming.primed().stream().filter(p -> p.phase().equals("startup")).toList();
+        org.junit.jupiter.api.Assertions.assertEquals(List.of("GET /health 200", "GET /metrics/orders 200"),
+                atStartup.stream().map(p -> p.what() + " " + p.outcome()).toList());
+        org.junit.jupiter.api.Assertions.assertNull(priming.report(), "no run of the pipeline at startup");
+    }
+
+    /** Before a snapshot (called directly: no checkpoint here) it runs POST /runs too, on its in-memory bucket. */
+    @Test
+    @Order(0)
+    void beforeTheSnapshotTheApiAlsoRunsAnObjectWithoutTouchingTheBucket() throws Exception {
+        S3Store bucket = new S3Store(S3ProxyResource.client(), S3ProxyResource.BUCKET);
+        List<String> bucketBefore = bucket.list("").stream().map(o -> o.key()).toList();
+        int before = priming.primed().size();
+
+        priming.beforeCheckpoint(null);
+
+        List<String> checkpoint = priming.primed().subList(before, priming.primed().size()).stream()
+                .map(p -> p.phase() + " " + p.what() + " " + p.outcome()).toList();
+        org.junit.jupiter.api.Assertions.assertEquals(List.of("checkpoint GET /health 200",
+                "checkpoint GET /metrics/orders 200", "checkpoint POST /runs 200", "checkpoint GET /runs/{id} 200"),
+                checkpoint);
+        org.junit.jupiter.api.Assertions.assertEquals(bucketBefore, bucket.list("").stream().map(o -> o.key()).toList());
     }
 
     @BeforeAll

@@ -62,6 +62,11 @@ class ManagedRuntimeIT {
     private static Outcome ignoredOutcome;
     private static Outcome failedOutcome;
     private static final List<String> output = new ArrayList<>();
+    private static java.time.Instant processorFirstPollAt;
+    private static List<String> processorOutput = List.of();
+    private static final List<Outcome> snapStartOutcomes = new ArrayList<>();
+    private static java.time.Instant snapshotAt;
+    private static List<String> snapStartOutput = List.of();
     private static final Map<String, String> figures = new LinkedHashMap<>();
 
     @BeforeAll
@@ -94,6 +99,7 @@ class ManagedRuntimeIT {
         try (FakeLambdaRuntimeApi api = new FakeLambdaRuntimeApi("processor");
                 ManagedJavaRuntime fn = ManagedJavaRuntime.start(taskRoot, "ProcessorFunction", api.address(), overrides)) {
             figures.put("processor first poll", millis(awaitFirstPoll(api, fn) - fn.startedNanos()));
+            processorFirstPollAt = api.firstPollAt();
             for (int i = 0; i < keys.size(); i++) {
                 Outcome o = await(api.invoke(s3Notification(bucketName, keys.get(i)), INVOCATION_TIMEOUT_S * 1000), fn);
                 objectOutcomes.add(o);
@@ -102,7 +108,8 @@ class ManagedRuntimeIT {
             figures.put("processor peak RSS", fn.peakRssKib() / 1024 + " MiB");
             // a notification the function ignores prints a record too (checked as JSON like the rest)
             ignoredOutcome = await(api.invoke(s3Notification(bucketName, "elsewhere/x.jsonl"), INVOCATION_TIMEOUT_S * 1000), fn);
-            output.addAll(fn.stop());
+            processorOutput = fn.stop();
+            output.addAll(processorOutput);
         }
 
         try (FakeLambdaRuntimeApi api = new FakeLambdaRuntimeApi("api");
@@ -117,6 +124,10 @@ class ManagedRuntimeIT {
             output.addAll(fn.stop());
         }
 
+        if (!ManagedJavaRuntime.NATIVE) {
+            runUnderSnapStart(s3, keys, overrides);
+        }
+
         // S3 unreachable: the run fails for a reason a retry can fix, so the invocation fails; what the
         // runtime prints about that failed invocation must be JSON too
         Map<String, String> unreachable = new LinkedHashMap<>(overrides);
@@ -129,13 +140,51 @@ class ManagedRuntimeIT {
         }
     }
 
+    /**
+     * Both functions under SnapStart's init (no snapshot is taken here: the process goes on after the hooks), on a
+     * bucket of their own with the same objects: what a restored environment would do, less the restore itself.
+     */
+    private static void runUnderSnapStart(S3Server s3, List<String> keys, Map<String, String> overrides) throws Exception {
+        Path taskRoot = tmp.resolve("task");
+        ObjectStore snapBucket = s3.newBucket("managed-runtime-snapstart");
+        String snapBucketName = snapBucket.location().substring("s3://".length());
+        for (String key : keys) {
+            snapBucket.put(key, bucket.read(key).orElseThrow().bytes(), "application/x-ndjson");
+        }
+        Map<String, String> snapOverrides = new LinkedHashMap<>(overrides);
+        snapOverrides.put("SESSIONLAKE_BUCKET", snapBucketName);
+        try (FakeLambdaRuntimeApi api = new FakeLambdaRuntimeApi("processor");
+                ManagedJavaRuntime fn = ManagedJavaRuntime.start(taskRoot, "ProcessorFunction", api.address(), snapOverrides, true)) {
+            long firstPoll = awaitFirstPoll(api, fn);
+            figures.put("snapstart: processor init to snapshot", millis(api.restoreNext().getNow(firstPoll) - fn.startedNanos()));
+            figures.put("snapstart: restore hooks to first poll", millis(firstPoll - api.restoreNext().getNow(firstPoll)));
+            snapshotAt = api.restoreNextAt();
+            for (int i = 0; i < keys.size(); i++) {
+                Outcome o = await(api.invoke(s3Notification(snapBucketName, keys.get(i)), INVOCATION_TIMEOUT_S * 1000), fn);
+                snapStartOutcomes.add(o);
+                figures.put("snapstart: object " + (i + 1), millis(o.nanos()));
+            }
+            snapStartOutput = fn.stop();
+        }
+        try (FakeLambdaRuntimeApi api = new FakeLambdaRuntimeApi("api");
+                ManagedJavaRuntime fn = ManagedJavaRuntime.start(taskRoot, "ApiFunction", api.address(), snapOverrides, true)) {
+            long firstPoll = awaitFirstPoll(api, fn);
+            figures.put("snapstart: api init to snapshot", millis(api.restoreNext().getNow(firstPoll) - fn.startedNanos()));
+            for (int i = 0; i < 2; i++) {
+                Outcome o = await(api.invoke(httpApiRequest("GET", "/metrics/orders"), 29_000), fn);
+                figures.put("snapstart: " + (i == 0 ? "first" : "second") + " GET /metrics/orders", millis(o.nanos()));
+            }
+            fn.stop();
+        }
+    }
+
     @AfterAll
     static void printColdStartFigures() throws IOException {
         // what CloudWatch would have received, for reading after a failure
         Files.write(Path.of("target", "managed-runtime-output.log"), output);
         StringBuilder line = new StringBuilder("cold-start: function.zip under the managed Java runtime, ")
-                .append(ManagedJavaRuntime.MEMORY_MB).append(" MB, java.home ")
-                .append(System.getProperty("managed-runtime.java-home", System.getProperty("java.home")));
+                .append(ManagedJavaRuntime.MEMORY_MB).append(" MB, ")
+                .append(ManagedJavaRuntime.NATIVE ? "native bootstrap" : "java.home " + ManagedJavaRuntime.javaHome());
         figures.forEach((k, v) -> line.append(" | ").append(k).append(": ").append(v));
         System.out.println(line);
     }
@@ -183,6 +232,42 @@ class ManagedRuntimeIT {
         JsonNode stored = JSON.readTree(bucket.read(Layout.METRICS_KEY).orElseThrow().bytes());
         assertEquals(stored, served);
         assertTrue(served.get("sessions").asInt() > 0, served.toString());
+    }
+
+    /** Init is what SnapStart snapshots and what Lambda runs before the first event: the priming belongs there. */
+    @Test
+    void processorPrimesDuringInitBeforeItsFirstPoll() throws Exception {
+        java.time.Instant primed = loggedAt(processorOutput, "primed at startup");
+        assertTrue(primed.isBefore(processorFirstPollAt), "primed at " + primed + ", first poll at " + processorFirstPollAt);
+    }
+
+    /**
+     * Under SnapStart the runtime calls the function's CRaC resource (bridged by -Dorg.crac.Core.Compat) before
+     * the snapshot, and the restored function then processes the objects as an on-demand one does.
+     */
+    @Test
+    void underSnapStartTheProcessorPrimesFurtherBeforeTheSnapshotAndThenRunsTheObjects() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(ManagedJavaRuntime.NATIVE, "the native variant has no SnapStart");
+        java.time.Instant primed = loggedAt(snapStartOutput, "primed before the snapshot");
+        assertTrue(primed.isBefore(snapshotAt), "primed at " + primed + ", snapshot at " + snapshotAt);
+        assertEquals(objectOutcomes.size(), snapStartOutcomes.size());
+        for (Outcome o : snapStartOutcomes) {
+            assertFalse(o.error(), o.body());
+            assertEquals("succeeded", JSON.readTree(o.body()).get("runs").get(0).get("outcome").asText(), o.body());
+        }
+    }
+
+    /** The timestamp of the function's log record whose message starts with {@code message}. */
+    private static java.time.Instant loggedAt(List<String> lines, String message) throws IOException {
+        for (String line : lines) {
+            if (line.startsWith("{")) {
+                JsonNode n = JSON.readTree(line);
+                if (n.path("message").asText().startsWith(message)) {
+                    return java.time.Instant.parse(n.path("timestamp").asText());
+                }
+            }
+        }
+        throw new AssertionError("no log record '" + message + "':\n" + String.join("\n", lines));
     }
 
     @Test

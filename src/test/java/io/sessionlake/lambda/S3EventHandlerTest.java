@@ -46,12 +46,53 @@ class S3EventHandlerTest {
     @Test
     @Order(0)
     void theProcessorPrimedItsPipelineAtStartWithoutTouchingTheBucket() throws Exception {
-        assertEquals(RunReport.Outcome.SUCCEEDED, priming.report().outcome(), String.valueOf(priming.report().error()));
-        assertEquals(3, priming.report().counts().accepted(), "the three priming events were sessionized");
-        assertTrue(priming.report().outputs().stream().anyMatch(k -> k.startsWith("clean_events/")),
-                "the priming run wrote Parquet: " + priming.report().outputs());
+        List<Priming.Primed> atStartup = priming.primed().stream().filter(p -> p.phase().equals("startup")).toList();
+        assertEquals(List.of("run"), atStartup.stream().map(Priming.Primed::what).toList());
+        RunReport report = atStartup.get(0).report();
+        assertEquals(RunReport.Outcome.SUCCEEDED, report.outcome(), String.valueOf(report.error()));
+        assertEquals(3, report.counts().accepted(), "the three priming events were sessionized");
+        assertTrue(report.outputs().stream().anyMatch(k -> k.startsWith("clean_events/")),
+                "the priming run wrote Parquet: " + report.outputs());
+        // through S3Store and the SDK, on the in-memory bucket
+        assertEquals("s3://" + Priming.BUCKET, report.bucket(), report.toString());
         assertTrue(bucket.list("").stream().noneMatch(o -> o.key().contains("priming")),
                 "nothing of the priming run is in the bucket");
+    }
+
+    /**
+     * What SnapStart's runtime calls before the snapshot (a checkpoint cannot be taken in this JVM, so the hook
+     * is called directly): the pipeline runs again, then on the warm-up object until the JIT has compiled it,
+     * nothing reaches the bucket and no temporary folder is left. The tests after this one run on the function
+     * after {@code afterRestore}, as a restored one would.
+     */
+    @Test
+    @Order(1)
+    void beforeTheSnapshotThePipelineWarmsUpWithoutTouchingTheBucketOrLeavingFiles() throws Exception {
+        List<String> bucketBefore = bucket.list("").stream().map(o -> o.key()).toList();
+        List<java.nio.file.Path> tempBefore = sessionlakeTempFolders();
+        int before = priming.primed().size();
+
+        priming.beforeCheckpoint(null);
+        priming.afterRestore(null);
+
+        List<Priming.Primed> checkpoint = priming.primed().subList(before, priming.primed().size());
+        assertEquals(1 + Priming.WARM_UP_RUNS, checkpoint.size(), checkpoint.toString());
+        for (Priming.Primed p : checkpoint) {
+            assertEquals("checkpoint", p.phase());
+            assertEquals(RunReport.Outcome.SUCCEEDED, p.report().outcome(), String.valueOf(p.report().error()));
+        }
+        RunReport warmUp = checkpoint.get(checkpoint.size() - 1).report();
+        assertEquals(Priming.WARM_UP_LINES, warmUp.counts().lines());
+        assertEquals(Priming.WARM_UP_LINES, warmUp.counts().accepted(), warmUp.toString());
+        assertTrue(warmUp.sessionRevisions() > 100, warmUp.toString());
+        assertEquals(bucketBefore, bucket.list("").stream().map(o -> o.key()).toList());
+        assertEquals(tempBefore, sessionlakeTempFolders());
+    }
+
+    private static List<java.nio.file.Path> sessionlakeTempFolders() throws java.io.IOException {
+        try (var paths = java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
+            return paths.filter(p -> p.getFileName().toString().startsWith("sessionlake-")).sorted().toList();
+        }
     }
 
     @BeforeAll

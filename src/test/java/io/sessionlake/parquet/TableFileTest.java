@@ -56,6 +56,10 @@ class TableFileTest {
     Path dir;
 
     private static ParquetTable<Row> table(CompressionCodecName codec) {
+        return table(codec, Set.of("note"));
+    }
+
+    private static ParquetTable<Row> table(CompressionCodecName codec, Set<String> withoutDictionary) {
         return new ParquetTable<>(SCHEMA, (c, r) -> {
             c.int64(0, r.row());
             c.int64(1, r.ts());
@@ -66,7 +70,7 @@ class TableFileTest {
             c.int32(6, r.n());
             c.float64(7, r.d());
             c.bool(8, r.flag());
-        }, codec, Set.of("note"), Set.of("row"));
+        }, codec, withoutDictionary, Set.of("row"));
     }
 
     private static List<Row> rows(long seed, int count, int distinctTexts) {
@@ -153,6 +157,52 @@ class TableFileTest {
         assertEquals("-1", pos.get("stats_min_value"));
         assertEquals("1", pos.get("stats_max_value"));
         assertEquals(rows.stream().filter(x -> x.pos() == null).count(), ((Number) pos.get("stats_null_count")).longValue());
+    }
+
+    /**
+     * parquet-java's default values-writer factory is one instance for the whole JVM, set to the properties built
+     * last (parquet-java issue 2174): a run builds the clean-event table, then the session table, then opens its
+     * files, so clean events were encoded with the session table's dictionary settings, and with the clean-event
+     * table's own when another run built one meanwhile; the same rows gave other bytes (the soak saw it).
+     */
+    @Test
+    void aFileIsEncodedWithItsOwnTablesSettingsWhicheverTableWasBuiltLast() throws Exception {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 500; i++) { // notes repeat: a dictionary, where allowed, is kept
+            rows.add(new Row(i, 1_648_771_200_000_000L + i, KINDS[i % 4], null, "note-" + i % 7, i % 3, i, 1.5, false));
+        }
+        ParquetTable<Row> plainNotes = table(CompressionCodecName.SNAPPY, Set.of("note"));
+        Path alone = writeWithTableDefaults("alone.parquet", plainNotes, rows);
+        ParquetTable<Row> dictionaryNotes = table(CompressionCodecName.SNAPPY, Set.of());
+        Path afterAnother = writeWithTableDefaults("after-another.parquet", plainNotes, rows);
+        Path other = writeWithTableDefaults("other.parquet", dictionaryNotes, rows);
+
+        assertEquals(Set.of("PLAIN", "RLE", "BIT_PACKED"), encodings(afterAnother, "note"),
+                "note of the table without a dictionary on it");
+        assertEquals(Set.of("PLAIN_DICTIONARY", "RLE", "BIT_PACKED"), encodings(other, "note"),
+                "note of the table with one");
+        assertArrayEquals(Files.readAllBytes(alone), Files.readAllBytes(afterAnother),
+                "the same rows through the same table: the same bytes");
+        assertEquals(rows, readBack(afterAnother));
+    }
+
+    /**
+     * As a set: parquet-java lists a chunk's encodings from a HashSet of enum constants, whose order follows their
+     * identity hashes and so differs from one JVM to the next.
+     */
+    private static Set<String> encodings(Path file, String column) throws Exception {
+        return Set.of(String.valueOf(chunks(file, column).get(0).get("encodings")).split(", "));
+    }
+
+    /** Through the production sizes of row groups and pages, as a run opens its files. */
+    private Path writeWithTableDefaults(String name, ParquetTable<Row> table, List<Row> rows) throws Exception {
+        Path file = dir.resolve(name);
+        try (TableFile<Row> f = table.open(file)) {
+            for (Row row : rows) {
+                f.write(row);
+            }
+        }
+        return file;
     }
 
     @Test

@@ -3,13 +3,11 @@ package io.sessionlake.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.sessionlake.testing.CpuBurners;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,12 +29,12 @@ class ParsingPipelineUnderLoadTest {
     }
 
     @Test
-    void thousandsOfObjectsWithThreadsSlowedAtRandomPointsAllSucceed() {
+    void thousandsOfObjectsWithThreadsSlowedAtRandomPointsAllSucceed() throws InterruptedException {
         runUnderLoad(1_500, 2, point -> jitter(2));
     }
 
     @Test
-    void aParserDeliveringAroundTheConsumersOldTimeoutIsNotTakenForDead() {
+    void aParserDeliveringAroundTheConsumersOldTimeoutIsNotTakenForDead() throws InterruptedException {
         // slow chunks finish around 100 ms, when the consumer used to stop waiting and look at liveness
         runUnderLoad(120, 1, point -> {
             if (point == ParsingPipeline.Pause.Point.PARSE_CHUNK && ThreadLocalRandom.current().nextInt(3) == 0) {
@@ -56,24 +54,8 @@ class ParsingPipelineUnderLoadTest {
         }
     }
 
-    private static void runUnderLoad(int objects, int parsers, ParsingPipeline.Pause pause) {
-        AtomicBoolean busy = new AtomicBoolean(true);
-        List<Thread> burners = new ArrayList<>();
-        for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
-            Thread t = new Thread(() -> {
-                long x = 0;
-                while (busy.get()) {
-                    x += System.nanoTime() % 7;
-                }
-                if (x == 42) {
-                    System.out.print(""); // keeps the loop from being optimised away
-                }
-            }, "cpu-burner-" + i);
-            t.setDaemon(true);
-            t.start();
-            burners.add(t);
-        }
-        try {
+    private static void runUnderLoad(int objects, int parsers, ParsingPipeline.Pause pause) throws InterruptedException {
+        try (CpuBurners burners = CpuBurners.start("cpu-burner")) {
             assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
                 for (int n = 0; n < objects; n++) {
                     long lines = 0;
@@ -89,8 +71,6 @@ class ParsingPipelineUnderLoadTest {
                     assertEquals(LINES, lines, "lines of object " + n);
                 }
             });
-        } finally {
-            busy.set(false);
         }
     }
 }

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Lambda Runtime API (2018-06-01) as a runtime sees it, on 127.0.0.1: {@code next} hands out queued
- * events with Lambda's headers, {@code response}, {@code error} and {@code init/error} complete them. Each
+ * events with Lambda's headers, {@code response}, {@code error} and {@code init/error} complete them, and
+ * {@code restore/next} (SnapStart) returns at once. Each
  * invocation's outcome and timing are handed back as a value ({@link #invoke}); nothing is inferred from the
  * process. Endpoint: {@code AWS_LAMBDA_RUNTIME_API=}{@link #address()}.
  */
@@ -43,6 +44,9 @@ public final class FakeLambdaRuntimeApi implements AutoCloseable {
     private final Map<String, Pending> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Long> dispatchedAt = new ConcurrentHashMap<>();
     private final CompletableFuture<Long> firstPoll = new CompletableFuture<>();
+    private final CompletableFuture<Long> restoreNext = new CompletableFuture<>();
+    private volatile java.time.Instant firstPollAt;
+    private volatile java.time.Instant restoreNextAt;
     private final CompletableFuture<String> initError = new CompletableFuture<>();
     private final String functionArn;
 
@@ -61,6 +65,24 @@ public final class FakeLambdaRuntimeApi implements AutoCloseable {
     /** Completes with System.nanoTime() of the runtime's first {@code next} call: the end of its init phase. */
     public CompletableFuture<Long> firstPoll() {
         return firstPoll;
+    }
+
+    /** The wall-clock time of the first {@code next} call, to order it against the function's log lines. */
+    public java.time.Instant firstPollAt() {
+        return firstPollAt;
+    }
+
+    /**
+     * Completes with System.nanoTime() of the runtime's {@code restore/next} call: under SnapStart the end of init,
+     * where Lambda takes the snapshot (after the runtime ran the beforeCheckpoint hooks). This fake answers it at
+     * once, as if the snapshot were taken and restored in no time; the runtime then runs the afterRestore hooks.
+     */
+    public CompletableFuture<Long> restoreNext() {
+        return restoreNext;
+    }
+
+    public java.time.Instant restoreNextAt() {
+        return restoreNextAt;
     }
 
     /** Completes with the body of {@code /runtime/init/error}, if the runtime reports one. */
@@ -82,6 +104,13 @@ public final class FakeLambdaRuntimeApi implements AutoCloseable {
             byte[] body = ex.getRequestBody().readAllBytes();
             if (path.equals("invocation/next") && ex.getRequestMethod().equals("GET")) {
                 next(ex);
+            } else if (path.equals("restore/next") && ex.getRequestMethod().equals("GET")) {
+                restoreNextAt = java.time.Instant.now();
+                restoreNext.complete(System.nanoTime());
+                reply(ex, 200, "{}");
+            } else if (path.equals("restore/error")) {
+                initError.complete("restore error: " + new String(body, StandardCharsets.UTF_8));
+                reply(ex, 202, "{\"status\":\"OK\"}");
             } else if (path.equals("init/error")) {
                 initError.complete(new String(body, StandardCharsets.UTF_8));
                 reply(ex, 202, "{\"status\":\"OK\"}");
@@ -104,6 +133,9 @@ public final class FakeLambdaRuntimeApi implements AutoCloseable {
     }
 
     private void next(HttpExchange ex) throws IOException {
+        if (!firstPoll.isDone()) {
+            firstPollAt = java.time.Instant.now();
+        }
         firstPoll.complete(System.nanoTime());
         Pending p;
         try {
