@@ -20,14 +20,24 @@ public final class StateSeal {
     /**
      * Entries per leaf at which a leaf is split. Customers: small leaves, since a run touches customers at random
      * and rewrites each leaf it touches; the dedupe window: large leaves, since new ids mostly land in the last.
+     * {@code compactMinBudget}: bytes of sparse packs' leaves a run may copy even when it writes less itself
+     * ({@link #COMPACT_MIN_BUDGET}; tests make it tiny to empty a sparse pack over several runs of a small state).
      */
-    public record LeafTargets(int customersPerLeaf, int idsPerLeaf) {
+    public record LeafTargets(int customersPerLeaf, int idsPerLeaf, long compactMinBudget) {
         public static final LeafTargets DEFAULT = new LeafTargets(16, 16_384);
 
         public LeafTargets {
             if (customersPerLeaf < 1 || idsPerLeaf < 1) {
                 throw new IllegalArgumentException("leaf targets must be positive");
             }
+            if (compactMinBudget < 0) {
+                throw new IllegalArgumentException("the compaction budget must not be negative");
+            }
+        }
+
+        /** With the production compaction budget. */
+        public LeafTargets(int customersPerLeaf, int idsPerLeaf) {
+            this(customersPerLeaf, idsPerLeaf, COMPACT_MIN_BUDGET);
         }
     }
 
@@ -163,8 +173,8 @@ public final class StateSeal {
             ids = sealIds(s, names.ids(), targets);
             customers = sealCustomers(s, names.customers(), targets);
         }
-        compact(ids, s.seenEvents);
-        compact(customers, s.customers);
+        compact(ids, s.seenEvents, targets.compactMinBudget());
+        compact(customers, s.customers, targets.compactMinBudget());
         List<NewPack> packs = new ArrayList<>();
         for (Part p : List.of(customers, ids)) {
             if (p.pack.size() > 0) {
@@ -221,12 +231,13 @@ public final class StateSeal {
 
     /**
      * Copies live leaves of sparse packs into this run's pack, sparsest pack first and in key order within a pack, at
-     * most as many bytes as the run wrote itself (at least {@link #COMPACT_MIN_BUDGET}, and at least one leaf): a
-     * large pack is emptied over several runs, and leaves the manifest with its last leaf. A pack at a third live
+     * most as many bytes as the run wrote itself (at least {@code minBudget}, {@link #COMPACT_MIN_BUDGET} but in
+     * tests, and at least one leaf): a large pack is emptied over several runs, and leaves the manifest with its last
+     * leaf. A pack at a third live
      * frees two bytes for each copied, so at the pace runs replace leaves compaction copies about half of what they
      * write, and no run copies more than it writes. Deterministic for a manifest.
      */
-    private static void compact(Part p, Leaves<?> leaves) {
+    private static void compact(Part p, Leaves<?> leaves, long minBudget) {
         java.util.Map<String, Long> live = new java.util.HashMap<>();
         for (LeafRef r : p.refs) {
             if (!r.key().equals(p.packKey)) {
@@ -245,7 +256,7 @@ public final class StateSeal {
         }
         sparse.sort(java.util.Comparator.comparingDouble((String k) -> (double) live.get(k) / p.loadedSizes.get(k))
                 .thenComparing(k -> k));
-        long budget = Math.max(COMPACT_MIN_BUDGET, p.pack.size());
+        long budget = Math.max(minBudget, p.pack.size());
         java.util.Set<LeafRef> chosen = new java.util.HashSet<>();
         List<LeafRef> toCopy = new ArrayList<>();
         long copying = 0;

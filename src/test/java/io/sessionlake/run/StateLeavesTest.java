@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sessionlake.session.LeafRef;
+import io.sessionlake.session.ManifestLeaves;
 import io.sessionlake.session.StateSeal;
 import io.sessionlake.store.LocalFolderStore;
 import io.sessionlake.store.ObjectStore;
@@ -19,6 +21,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -62,7 +65,12 @@ class StateLeavesTest {
     }
 
     private static ObjectProcessor processor(ObjectStore store, Clock clock, Duration grace) {
-        return new ObjectProcessor(store, RunSettings.defaults(), clock, SMALL, grace);
+        return processor(store, clock, SMALL, grace);
+    }
+
+    private static ObjectProcessor processor(ObjectStore store, Clock clock, StateSeal.LeafTargets targets,
+            Duration grace) {
+        return new ObjectProcessor(store, RunSettings.defaults(), clock, targets, grace);
     }
 
     /** Records the keys read (whole or in ranges, with the bytes) and written under state/. */
@@ -251,6 +259,127 @@ class StateLeavesTest {
         assertFalse(bucket.stat(customersOfA).isPresent(), "no manifest names it: gone after the grace period");
         assertEquals(Set.of(pack("customers", 2, half.runId()), pack("customers", 3, b.runId())),
                 keys(bucket, "state/customers/"));
+    }
+
+    /** Customers {@code from} to {@code to}, one event each at {@code time}, ids from {@code firstId} on. */
+    private static String customers(long firstId, int from, int to, String time) {
+        StringBuilder all = new StringBuilder();
+        for (int c = from; c <= to; c++) {
+            all.append(line(firstId + c - from, c, time));
+        }
+        return all.toString();
+    }
+
+    /** The customer leaves a run's manifest names in {@code pack}, by their low key. */
+    private static TreeMap<Long, LeafRef> customerLeavesIn(ObjectStore store, String pack) throws IOException {
+        TreeMap<Long, LeafRef> out = new TreeMap<>();
+        for (LeafRef r : ManifestLeaves.customers(store.read(Layout.STATE_KEY).orElseThrow().bytes())) {
+            if (r.key().equals(pack)) {
+                out.put(r.low(), r);
+            }
+        }
+        return out;
+    }
+
+    private static byte[] bytesOf(ObjectStore store, LeafRef r) throws IOException {
+        return store.readRange(r.key(), r.offset(), (int) r.bytes()).orElseThrow();
+    }
+
+    /**
+     * A pack of 30 customer leaves is made sparse by two runs: the first replaces 19 leaves (11 live, above a third),
+     * the second 2 more (9 live, under a third) while writing far less than the live rest. With a budget of one byte
+     * every run may copy only as much as it writes (or one leaf), so the live leaves move out over several runs; with
+     * the default budget the second run copies them all. Both histories write the same outputs.
+     */
+    @Test
+    void aLargeSparsePackIsEmptiedOverSeveralRunsEachCopyingAtMostWhatItWrites() throws Exception {
+        StateSeal.LeafTargets tinyBudget = new StateSeal.LeafTargets(4, 8, 1);
+        LocalFolderStore budgeted = new LocalFolderStore(tmp.resolve("budgeted"));
+        LocalFolderStore unbounded = new LocalFolderStore(tmp.resolve("unbounded"));
+        List<String> objects = new ArrayList<>(List.of("events/many.jsonl", "events/most.jsonl", "events/more.jsonl"));
+        for (LocalFolderStore s : List.of(budgeted, unbounded)) {
+            StringBuilder many = new StringBuilder();
+            for (int c = 1; c <= 120; c++) {
+                many.append(line(c, c, String.format("10:%02d:%02d", c / 60, c % 60)));
+            }
+            put(s, "events/many.jsonl", many.toString());
+            put(s, "events/most.jsonl", customers(1_000, 1, 76, "11:00:00"));
+            put(s, "events/more.jsonl", customers(2_000, 77, 84, "11:10:00"));
+            // then one customer of the replaced range a run: leaf k of the 19 the first run replaced
+            for (int k = 0; k < 12; k++) {
+                put(s, "events/small-" + k + ".jsonl", line(3_000 + k, 4 * k + 1, String.format("12:%02d:00", k)));
+            }
+        }
+        for (int k = 0; k < 12; k++) {
+            objects.add("events/small-" + k + ".jsonl");
+        }
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        Duration step = Duration.ofMinutes(20);
+        Duration grace = Duration.ofMinutes(30);
+
+        RunReport first = processor(budgeted, Clock.fixed(t0, ZoneOffset.UTC), tinyBudget, grace).process(objects.get(0));
+        String sparse = pack("customers", first.stateSequence(), first.runId());
+        assertEquals(30, customerLeavesIn(budgeted, sparse).size());
+        processor(budgeted, Clock.fixed(t0.plus(step), ZoneOffset.UTC), tinyBudget, grace).process(objects.get(1));
+        assertEquals(11, customerLeavesIn(budgeted, sparse).size(), "a third live or more: nothing copied yet");
+
+        List<Integer> copiedPerRun = new ArrayList<>();
+        Integer emptiedBy = null;
+        boolean deleted = false;
+        for (int i = 2; i < objects.size(); i++) {
+            TreeMap<Long, LeafRef> before = customerLeavesIn(budgeted, sparse);
+            TreeMap<Long, byte[]> beforeBytes = new TreeMap<>();
+            for (LeafRef r : before.values()) {
+                beforeBytes.put(r.low(), bytesOf(budgeted, r));
+            }
+            RunReport run = processor(budgeted, Clock.fixed(t0.plus(step.multipliedBy(i)), ZoneOffset.UTC),
+                    tinyBudget, grace).process(objects.get(i));
+            assertEquals(RunReport.Outcome.SUCCEEDED, run.outcome(), run.error());
+            String own = pack("customers", run.stateSequence(), run.runId());
+            // copied: a leaf of the sparse pack now in this run's pack with the same bytes
+            int copied = 0;
+            long copiedBytes = 0;
+            for (LeafRef r : customerLeavesIn(budgeted, own).values()) {
+                byte[] was = beforeBytes.get(r.low());
+                if (was != null && java.util.Arrays.equals(was, bytesOf(budgeted, r))) {
+                    copied++;
+                    copiedBytes += r.bytes();
+                }
+            }
+            long written = size(budgeted, own) - copiedBytes;
+            assertTrue(copied <= 1 || copiedBytes <= Math.max(1, written), objects.get(i) + " copied " + copied
+                    + " leaves, " + copiedBytes + " bytes, and wrote " + written + " of its own");
+            TreeMap<Long, LeafRef> after = customerLeavesIn(budgeted, sparse);
+            if (!before.isEmpty()) {
+                assertEquals(before.size() - copied - (i == 2 ? 2 : 0), after.size(),
+                        objects.get(i) + ": the leaves that left the sparse pack are the ones copied (and those replaced)");
+                assertTrue(copied > 0, objects.get(i) + " copied nothing while the sparse pack had live leaves");
+                copiedPerRun.add(copied);
+                if (after.isEmpty()) {
+                    emptiedBy = i;
+                }
+            } else if (!deleted) {
+                deleted = budgeted.stat(sparse).isEmpty();
+                assertEquals(step.multipliedBy(i - emptiedBy).compareTo(grace) >= 0, deleted,
+                        "the sparse pack goes once the grace period after the run that emptied it has passed");
+            }
+        }
+        assertTrue(deleted, "emptied and deleted within the history, copied per run: " + copiedPerRun);
+        assertTrue(copiedPerRun.size() >= 3, "over several runs, not all in the first: " + copiedPerRun);
+
+        for (int i = 0; i < objects.size(); i++) {
+            RunReport r = processor(unbounded, Clock.fixed(t0.plus(step.multipliedBy(i)), ZoneOffset.UTC),
+                    SMALL, grace).process(objects.get(i));
+            assertEquals(RunReport.Outcome.SUCCEEDED, r.outcome(), r.error());
+            if (i == 2) {
+                assertEquals(Map.of(), customerLeavesIn(unbounded, sparse),
+                        "with the default budget the run that made the pack sparse copies every live leaf");
+            }
+        }
+        TreeMap<String, byte[]> want = Buckets.outputs(unbounded, "sessions/", "clean_events/", "metrics/");
+        TreeMap<String, byte[]> got = Buckets.outputs(budgeted, "sessions/", "clean_events/", "metrics/");
+        assertEquals(want.keySet(), got.keySet());
+        want.forEach((k, v) -> assertArrayEquals(v, got.get(k), k));
     }
 
     @Test

@@ -1,0 +1,20 @@
+package io.sessionlake.session;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a committed manifest names, for tests outside this package: the customer leaves with their places. */
+public final class ManifestLeaves {
+    private ManifestLeaves() {
+    }
+
+    /** The customer leaves in key order, as the manifest names them (none is read). */
+    public static List<LeafRef> customers(byte[] manifest) throws IOException {
+        List<LeafRef> out = new ArrayList<>();
+        for (Leaves.Slot<CustomerIndex> s : ManifestCodec.decode(manifest, LeafSource.NONE).customers.slots()) {
+            out.add(s.ref);
+        }
+        return out;
+    }
+}
