@@ -32,6 +32,12 @@ public interface SessionlakeSettings {
     @WithDefault("5")
     int maxCommitAttempts();
 
+    /**
+     * Bytes of state leaves a warm function keeps between runs; 0 turns the cache off. Unset: a twelfth of the heap,
+     * at most 256 MB.
+     */
+    Optional<Long> stateCacheBytes();
+
     S3 s3();
 
     Api api();

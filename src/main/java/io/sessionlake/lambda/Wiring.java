@@ -62,8 +62,11 @@ public class Wiring {
         Layout.checkInputPrefix(s.inputPrefix(), "sessionlake.input-prefix (environment variable SESSIONLAKE_INPUT_PREFIX)");
         RunSettings.checkMaxLineBytes(s.maxLineBytes(),
                 "sessionlake.max-line-bytes (environment variable SESSIONLAKE_MAX_LINE_BYTES)");
+        s.stateCacheBytes().ifPresent(b -> RunSettings.checkStateCacheBytes(b,
+                "sessionlake.state-cache-bytes (environment variable SESSIONLAKE_STATE_CACHE_BYTES)"));
         return new RunSettings(s.inputPrefix(), new SessionConfig(s.inactivity(), s.horizon()), s.maxLineBytes(),
-                CompressionCodecName.valueOf(s.parquetCodec()), s.maxCommitAttempts());
+                CompressionCodecName.valueOf(s.parquetCodec()), s.maxCommitAttempts(),
+                s.stateCacheBytes().map(java.util.OptionalLong::of).orElseGet(java.util.OptionalLong::empty));
     }
 
     @Produces

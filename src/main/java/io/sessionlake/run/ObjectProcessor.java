@@ -47,7 +47,7 @@ public final class ObjectProcessor {
         this.settings = settings;
         this.clock = clock;
         // leaves this processor wrote or read, for its next runs (a warm Lambda container runs one at a time)
-        LeafCache leafCache = new LeafCache(LeafCache.defaultBytes());
+        LeafCache leafCache = new LeafCache(settings.stateCacheBytes().orElseGet(LeafCache::defaultBytes));
         this.states = new StateRepository(store, leafCache);
         this.metrics = new MetricsPublisher(store, clock);
         this.records = new RunRecords(store);

@@ -564,6 +564,11 @@ class SoakIT {
             }
 
             @Override
+            public Optional<Long> stateCacheBytes() {
+                return Optional.empty();
+            }
+
+            @Override
             public S3 s3() {
                 return null;
             }

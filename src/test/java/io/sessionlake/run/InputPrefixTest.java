@@ -55,4 +55,12 @@ class InputPrefixTest {
         assertEquals(64 << 20, new RunSettings("events/", D.sessions(), 64 << 20, D.parquetCodec(),
                 D.maxCommitAttempts()).maxLineBytes());
     }
+
+    @Test
+    void aNegativeStateCacheIsRefusedAndZeroIsNoCache() {
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> D.withStateCacheBytes(-1));
+        assertTrue(e.getMessage().startsWith("configuration error: state-cache-bytes is -1"), e.getMessage());
+        assertEquals(java.util.OptionalLong.of(0), D.withStateCacheBytes(0).stateCacheBytes());
+        assertEquals(java.util.OptionalLong.empty(), D.stateCacheBytes(), "by default sized from the heap");
+    }
 }

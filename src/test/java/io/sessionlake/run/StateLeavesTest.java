@@ -214,6 +214,21 @@ class StateLeavesTest {
                 recording.reads.stream().sorted().toList());
     }
 
+    @Test
+    void aProcessorWithAStateCacheOfZeroReadsEvenTheLeavesItWroteFromTheStore() throws Exception {
+        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("uncached"));
+        fill(bucket);
+        Recording recording = new Recording(bucket);
+        ObjectProcessor uncached = new ObjectProcessor(recording, RunSettings.defaults().withStateCacheBytes(0),
+                Buckets.FIXED_CLOCK, SMALL, StateLeaves.GRACE);
+        assertEquals(RunReport.Outcome.SUCCEEDED, uncached.process("events/a.jsonl").outcome());
+        recording.reads.clear();
+        RunReport b = uncached.process("events/b.jsonl");
+        assertEquals(RunReport.Outcome.SUCCEEDED, b.outcome(), b.error());
+        assertEquals(List.of("range of " + pack("customers", 1, a(bucket)), "range of " + pack("ids", 1, a(bucket)),
+                Layout.STATE_KEY), recording.reads.stream().sorted().toList());
+    }
+
     private static String a(ObjectStore bucket) throws IOException {
         return RunIds.of("events/a.jsonl", bucket.stat("events/a.jsonl").orElseThrow().etag());
     }
