@@ -11,6 +11,7 @@ public final class Main {
             usage: java -jar target/sessionlake-cli.jar <command> [options]
               demo     [--bucket DIR]     process the bundled sample feed into a local bucket folder (default ./local-bucket)
               process  --bucket DIR [--inactivity PT30M] [--horizon P7D] [--input-prefix events/]
+                       [--state-cache-bytes N]  (state leaves kept between runs; default a twelfth of the heap, 0: none)
               metrics  --bucket DIR
               generate --out DIR [--customers N --days D --files-per-day F --late-ratio R --dup-ratio R
                                   --bad-lines N --gzip --seed S --start 2022-04-01]

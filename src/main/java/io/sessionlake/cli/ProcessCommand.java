@@ -32,16 +32,24 @@ final class ProcessCommand {
                 args.duration("inactivity", defaults.sessions().inactivity()),
                 args.duration("horizon", defaults.sessions().horizon()));
         String prefix = args.optional("input-prefix", defaults.inputPrefix());
+        boolean cacheGiven = args.optional("state-cache-bytes", null) != null;
+        long cacheBytes = args.longValue("state-cache-bytes", 0);
         args.rejectUnknown();
+        RunSettings settings = defaults.withSessions(config);
         try {
             Layout.checkInputPrefix(prefix, "--input-prefix");
+            settings = settings.withInputPrefix(prefix);
+            if (cacheGiven) {
+                settings = settings.withStateCacheBytes(
+                        RunSettings.checkStateCacheBytes(cacheBytes, "--state-cache-bytes"));
+            }
         } catch (ConfigurationException e) {
             throw new Args.UsageException("process: " + e.getMessage());
         }
         if (!Files.isDirectory(bucket)) {
             throw new Args.UsageException("process: bucket folder " + bucket + " does not exist");
         }
-        return processAll(new LocalFolderStore(bucket), defaults.withSessions(config).withInputPrefix(prefix), out)
+        return processAll(new LocalFolderStore(bucket), settings, out)
                 .stream().anyMatch(r -> r.outcome() == RunReport.Outcome.FAILED) ? 1 : 0;
     }
 

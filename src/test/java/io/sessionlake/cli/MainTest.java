@@ -92,6 +92,18 @@ class MainTest {
     }
 
     @Test
+    void aNegativeStateCacheIsAConfigurationErrorAndZeroProcessesAsUsual() throws Exception {
+        Buckets.copyGolden(tmp);
+        Result r = run("process", "--bucket", tmp.toString(), "--state-cache-bytes", "-1");
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("configuration error: --state-cache-bytes is -1"), r.err());
+        assertEquals("", r.out(), "nothing is processed");
+        Result none = run("process", "--bucket", tmp.toString(), "--state-cache-bytes", "0");
+        assertEquals(0, none.code(), none.err());
+        assertEquals(3, none.out().lines().filter(l -> l.contains(": succeeded")).count(), none.out());
+    }
+
+    @Test
     void anInputPrefixWithoutTrailingSlashIsAConfigurationError() throws Exception {
         Buckets.copyGolden(tmp);
         Result r = run("process", "--bucket", tmp.toString(), "--input-prefix", "events");

@@ -328,6 +328,7 @@ class TemplatePermissionsTest {
         values.put("maxLineBytes", 1 << 20);
         values.put("parquetCodec", "SNAPPY");
         values.put("maxCommitAttempts", 5);
+        values.put("stateCacheBytes", Optional.empty());
         values.put("maxObjectsPerRequest", 10);
         values.put("pathStyle", true);
         values.put("endpoint", Optional.empty());

@@ -123,7 +123,7 @@ class WiringTest {
     }
 
     @Test
-    void anUnsetStateCacheIsSizedFromTheHeap() {
+    void aStateCacheSizeIsTakenAsGivenAndUnsetMeansSizedFromTheHeap() {
         assertEquals(OptionalLong.empty(), new Wiring().runSettings(settings("events/", 1 << 20)).stateCacheBytes());
         assertEquals(OptionalLong.of(1_000_000),
                 new Wiring().runSettings(settings("events/", 1 << 20, Optional.of(1_000_000L))).stateCacheBytes());
