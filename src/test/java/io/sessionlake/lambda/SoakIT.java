@@ -76,8 +76,8 @@ class SoakIT {
     /** A caller of POST /runs retries a 503 (README) after a short random pause, this many times in all. */
     private static final int API_ATTEMPTS = 20;
     private static final String[] OUTPUTS = {"sessions/", "clean_events/", "rejected/"};
-    /** The run id in an output's name (Layout: r<revision>-<run id>). */
-    private static final Pattern RUN_ID_IN_NAME = Pattern.compile("/r[0-9]{12}-([0-9a-f]{20})\\.");
+    /** The run id in an output's name (Layout: r<revision>-<run id>, a state pack pack-r<revision>-<run id>). */
+    private static final Pattern RUN_ID_IN_NAME = Pattern.compile("[/-]r[0-9]{12}-([0-9a-f]{20})\\.");
     /** Far above the 1-3 minutes the soak takes on a busy 2-core machine: reaching it means something hangs. */
     private static final Duration TIME_LIMIT = Duration.ofMinutes(8);
 
