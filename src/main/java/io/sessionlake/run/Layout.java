@@ -12,6 +12,8 @@ public final class Layout {
     public static final String STATE_KEY = "state/manifest.bin";
     /** The single-object state of earlier versions: read once, when no manifest exists yet, and left as it was. */
     public static final String LEGACY_STATE_KEY = "state/state.bin";
+    /** Which run may commit next while runs race (see CommitTurn); absent most of the time. */
+    public static final String TURN_KEY = "state/turn.json";
     public static final String METRICS_KEY = "metrics/orders.json";
     /** What sessionlake writes; the input prefix may overlap none of them. */
     public static final List<String> OUTPUT_PREFIXES = List.of("sessions/", "clean_events/", "rejected/", "runs/",

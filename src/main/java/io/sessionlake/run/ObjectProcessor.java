@@ -10,6 +10,7 @@ import io.sessionlake.store.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class ObjectProcessor {
     private final MetricsPublisher metrics;
     private final RunRecords records;
     private final RunAttempt attempts;
+    private final CommitTurn turn;
 
     public ObjectProcessor(ObjectStore store, RunSettings settings, Clock clock) {
         this(store, settings, clock, StateSeal.LeafTargets.DEFAULT, StateLeaves.GRACE);
@@ -51,6 +53,7 @@ public final class ObjectProcessor {
         this.states = new StateRepository(store, leafCache);
         this.metrics = new MetricsPublisher(store, clock);
         this.records = new RunRecords(store);
+        this.turn = new CommitTurn(store, clock);
         this.attempts = new RunAttempt(store, settings, metrics,
                 new StateLeaves(store, clock, leafTargets, grace, leafCache));
     }
@@ -76,10 +79,18 @@ public final class ObjectProcessor {
         }
         String runId = RunIds.of(key, input.etag());
         int attempt = 0;
+        int lossesInARow = 0;
+        boolean claimedTurn = false;
+        long attemptStarted = System.nanoTime();
         RunAttempt.Result[] announced = {null};
         try {
             while (true) {
                 attempt++;
+                if (lossesInARow >= CommitTurn.CLAIM_AFTER_LOSSES) {
+                    claimedTurn |= turn.claim(runId,
+                            CommitTurn.holdAfter(Duration.ofNanos(System.nanoTime() - attemptStarted)));
+                }
+                attemptStarted = System.nanoTime();
                 StateRepository.Loaded loaded = states.load(settings.sessions());
                 SessionState state = loaded.state();
                 if (state.hasProcessed(key, input.etag())) {
@@ -109,9 +120,14 @@ public final class ObjectProcessor {
                                 + " committing the state first (a leaf of the state this run read was retired)",
                                 FailureCause.COMMIT_RACE, missing);
                     }
+                    lossesInARow++;
                     continue; // a newer commit retired a leaf of the state this attempt read: read the new one
                 } catch (StateUnreadableException unreadable) {
                     throw states.unreadable(unreadable.key(), unreadable);
+                }
+                Duration waited = turn.awaitOthers(runId);
+                if (waited.toMillis() > 0) {
+                    a.timings.put("wait_for_turn", waited.toMillis());
                 }
                 long tCommit = System.nanoTime();
                 try {
@@ -123,6 +139,7 @@ public final class ObjectProcessor {
                                 + " attempts: other runs kept committing the state first", FailureCause.COMMIT_RACE,
                                 lostRace);
                     }
+                    lossesInARow++;
                     continue;
                 }
                 a.timings.put("commit_state", millisSince(tCommit));
@@ -145,6 +162,10 @@ public final class ObjectProcessor {
         } catch (Error e) { // an AssertionError, a LinkageError: ours
             return failed(key, input, attempt, started, t0, RunFailedException.defect("processing " + key, e),
                     announced[0]);
+        } finally {
+            if (claimedTurn) {
+                turn.release(runId);
+            }
         }
     }
 

@@ -50,10 +50,11 @@ public record RunSettings(
     }
 
     /**
-     * Racing runs are a coin toss per attempt (whichever finishes first commits): a limit of 5 made one run in
-     * thirty of a soak with two busy processors give up (about 0.5^5); 25 makes it about one in 30 million, while a
-     * run under no contention still makes one attempt. Giving up is not safer than redoing: Lambda would retry the
-     * whole run a minute later anyway.
+     * A limit of 5 made one run in thirty of a soak with two busy processors give up, although nothing was wrong: a
+     * run longer than those beside it loses each race to whichever finishes first. With the commit turn a run wins
+     * within a few attempts once it has lost three (the soak needs at most 4); 25 leaves room for runs of versions
+     * that read no turn, while a run under no contention still makes one attempt. Giving up is not safer than
+     * redoing: Lambda would retry the whole run a minute later anyway.
      */
     public static final int DEFAULT_MAX_COMMIT_ATTEMPTS = 25;
 

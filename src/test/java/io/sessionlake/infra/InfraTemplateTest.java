@@ -56,7 +56,7 @@ class InfraTemplateTest {
     void processorMayOnlyWriteOutputPrefixesAndItsThreeObjects() throws Exception {
         Set<String> expected = objects("sessions/", "clean_events/", "rejected/", "runs/", "state/customers/",
                 "state/ids/");
-        expected.addAll(exactly("metrics/orders.json", "state/manifest.bin"));
+        expected.addAll(exactly("metrics/orders.json", "state/manifest.bin", "state/turn.json"));
         assertEquals(expected, allowed(roleOf("ProcessorFunction"), "s3:PutObject"));
     }
 
@@ -64,14 +64,15 @@ class InfraTemplateTest {
     @Test
     void processorReadsInputStateMetricsAndRunReports() throws Exception {
         Set<String> expected = objects("events/", "runs/", "state/customers/", "state/ids/");
-        expected.addAll(exactly("metrics/orders.json", "state/manifest.bin", "state/state.bin"));
+        expected.addAll(exactly("metrics/orders.json", "state/manifest.bin", "state/turn.json", "state/state.bin"));
         assertEquals(expected, allowed(roleOf("ProcessorFunction"), "s3:GetObject"));
     }
 
     @Test
     void processorDeletesOnlyDataObjectsAndStateLeaves() throws Exception {
-        assertEquals(objects("sessions/", "clean_events/", "rejected/", "state/customers/", "state/ids/"),
-                allowed(roleOf("ProcessorFunction"), "s3:DeleteObject"));
+        Set<String> expected = objects("sessions/", "clean_events/", "rejected/", "state/customers/", "state/ids/");
+        expected.addAll(exactly("state/turn.json")); // released by the run that claimed it
+        assertEquals(expected, allowed(roleOf("ProcessorFunction"), "s3:DeleteObject"));
     }
 
     @Test

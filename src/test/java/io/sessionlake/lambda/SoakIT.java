@@ -60,8 +60,8 @@ import org.junit.jupiter.api.io.TempDir;
  * malformed lines; some objects are delivered twice, at once or later; the API processes some objects ahead
  * of or beside their S3 events and reads the metrics meanwhile. The handlers are driven as Lambda drives them
  * (an invocation that throws is retried twice, then dead-lettered; a 503 from POST /runs is retried by the
- * caller). Promise: no run fails, not even once on the way (a run that loses the commit race redoes its work,
- * up to the default attempt limit, which makes losing on every attempt a one-in-millions event); every line is accounted for in the reports and under rejected/; and the bucket ends
+ * caller). Promise: no run fails, not even once on the way (a run that loses the commit race redoes its work;
+ * after three losses it claims the commit turn and the others let it commit); every line is accounted for in the reports and under rejected/; and the bucket ends
  * exactly as one uninterrupted run over the objects in the order they committed (late and duplicate depend on
  * the order, so that order is the reference's; computed with the local pipeline into a folder): the same
  * outputs byte for byte, under the same names but for the run id, the same current sessions

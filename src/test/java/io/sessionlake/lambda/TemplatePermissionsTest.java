@@ -75,8 +75,9 @@ class TemplatePermissionsTest {
         for (String key : GOLDEN) {
             shop.put(key, Buckets.resource("/golden/" + key).getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
         }
-        for (String key : List.of("events/race/a.jsonl", "events/race/b.jsonl", "events/api/one.jsonl",
-                "events/api/two.jsonl", "events/api/race-a.jsonl", "events/api/race-b.jsonl")) {
+        for (String key : List.of("events/race/a.jsonl", "events/race/b.jsonl", "events/race/starved.jsonl",
+                "events/api/one.jsonl", "events/api/two.jsonl", "events/api/race-a.jsonl", "events/api/race-b.jsonl",
+                "events/api/starved.jsonl")) {
             shop.put(key, smallObject(key), "application/x-ndjson");
         }
         S3Store processorBucket = new S3Store(server.client(processorWire), BUCKET);
@@ -108,6 +109,13 @@ class TemplatePermissionsTest {
                 () -> other.handleRequest(notification("events/race/b.jsonl"), null));
         assertEquals(List.of("succeeded"), outcomes(a.get(60, TimeUnit.SECONDS)));
         assertEquals(List.of("succeeded"), outcomes(b.get(60, TimeUnit.SECONDS)));
+        // a run that lost three races in a row claims the commit turn, commits and gives it back
+        S3EventHandler starved = s3Handler(losingThreeRaces(processorBucket));
+        assertEquals(List.of("succeeded"), outcomes(starved.handleRequest(notification("events/race/starved.jsonl"), null)));
+        assertTrue(processorWire.all().stream().anyMatch(s -> s.method.equals("PUT") && Layout.TURN_KEY.equals(s.key)),
+                "the turn claimed");
+        assertTrue(processorWire.all().stream().anyMatch(s -> s.method.equals("DELETE") && Layout.TURN_KEY.equals(s.key)),
+                "the turn given back");
 
         // the API: health, metrics, runs by key and by prefix, run reports found and not found
         ApiHandler api = apiHandler(apiBucket);
@@ -136,6 +144,19 @@ class TemplatePermissionsTest {
         assertEquals("succeeded", ja.at("/runs/0/outcome").asText(), ja.toString());
         assertEquals("succeeded", jb.at("/runs/0/outcome").asText(), jb.toString());
         assertEquals(3, ja.at("/runs/0/attempts").asInt() + jb.at("/runs/0/attempts").asInt(), "one lost the race");
+        JsonNode starvedRun = body(apiHandler(losingThreeRaces(apiBucket)), "POST", "/runs",
+                "{\"keys\": [\"events/api/starved.jsonl\"]}");
+        assertEquals(4, starvedRun.at("/runs/0/attempts").asInt(), starvedRun.toString());
+    }
+
+    /** A store on which the first three state commits lose the race (another run committed first). */
+    private static InterceptingStore losingThreeRaces(S3Store bucket) {
+        java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+        return new InterceptingStore(bucket, k -> {
+            if (k.equals(Layout.STATE_KEY) && commits.getAndIncrement() < 3) {
+                throw new io.sessionlake.store.ConcurrentUpdateException(k);
+            }
+        });
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -164,7 +164,7 @@ class StateLeavesTest {
         assertEquals(RunReport.Outcome.SUCCEEDED, b.outcome(), b.error());
         String runB = b.runId();
         // the manifest whole; of the packs, the leaf of customers 5 to 8 and the last leaf of ids (33 to 40)
-        assertEquals(List.of("range of " + customersOfA, "range of " + idsOfA, Layout.STATE_KEY),
+        assertEquals(List.of("range of " + customersOfA, "range of " + idsOfA, Layout.STATE_KEY, Layout.TURN_KEY),
                 recording.reads.stream().sorted().toList());
         long leafBytes = recording.rangeBytes.get();
         assertTrue(leafBytes < (size(bucket, customersOfA) + size(bucket, idsOfA)) / 3,
@@ -187,7 +187,7 @@ class StateLeavesTest {
         assertEquals(RunReport.Outcome.SUCCEEDED, all.outcome(), all.error());
         // ten customer leaves and the last id leaf, in two requests
         assertEquals(List.of("range of " + pack("customers", 1, a(bucket)), "range of " + pack("ids", 1, a(bucket)),
-                Layout.STATE_KEY), recording.reads.stream().sorted().toList());
+                Layout.STATE_KEY, Layout.TURN_KEY), recording.reads.stream().sorted().toList());
     }
 
     @Test
@@ -200,7 +200,8 @@ class StateLeavesTest {
         recording.reads.clear();
         RunReport b = warm.process("events/b.jsonl");
         assertEquals(RunReport.Outcome.SUCCEEDED, b.outcome(), b.error());
-        assertEquals(List.of(Layout.STATE_KEY), recording.reads, "the leaves it wrote come from its cache");
+        assertEquals(List.of(Layout.STATE_KEY, Layout.TURN_KEY), recording.reads,
+                "the leaves it wrote come from its cache: the manifest, and the commit turn (absent) before the commit");
 
         // and what it did not write, once: a run of another processor commits in between
         assertEquals(RunReport.Outcome.SUCCEEDED,
@@ -210,8 +211,8 @@ class StateLeavesTest {
         assertEquals(RunReport.Outcome.SUCCEEDED, d.outcome(), d.error());
         assertEquals(List.of("range of " + pack("customers", 3, RunIds.of("events/c.jsonl",
                 bucket.stat("events/c.jsonl").orElseThrow().etag())), "range of " + pack("ids", 3, RunIds.of(
-                "events/c.jsonl", bucket.stat("events/c.jsonl").orElseThrow().etag())), Layout.STATE_KEY),
-                recording.reads.stream().sorted().toList());
+                "events/c.jsonl", bucket.stat("events/c.jsonl").orElseThrow().etag())), Layout.STATE_KEY,
+                Layout.TURN_KEY), recording.reads.stream().sorted().toList());
     }
 
     @Test
