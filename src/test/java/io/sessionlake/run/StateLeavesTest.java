@@ -227,7 +227,7 @@ class StateLeavesTest {
         RunReport b = uncached.process("events/b.jsonl");
         assertEquals(RunReport.Outcome.SUCCEEDED, b.outcome(), b.error());
         assertEquals(List.of("range of " + pack("customers", 1, a(bucket)), "range of " + pack("ids", 1, a(bucket)),
-                Layout.STATE_KEY), recording.reads.stream().sorted().toList());
+                Layout.STATE_KEY, Layout.TURN_KEY), recording.reads.stream().sorted().toList());
     }
 
     private static String a(ObjectStore bucket) throws IOException {
