@@ -82,18 +82,30 @@ public final class S3Server implements AutoCloseable {
         return clientAt(endpoint(), interceptors);
     }
 
+    /**
+     * A client with the SDK's default retries (standard mode, 3 attempts), as the function builds its own: for
+     * tests that run the functions as deployed. The others make one attempt, so that a failure shows.
+     */
+    public S3Client clientWithSdkRetries() {
+        return builderAt(endpoint()).build();
+    }
+
     /** The same client pointed at any endpoint: a closed port stands for an unreachable S3. */
     public static S3Client clientAt(URI endpoint, ExecutionInterceptor... interceptors) {
+        return builderAt(endpoint)
+                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(1))
+                        .executionInterceptors(java.util.List.of(interceptors)))
+                .build();
+    }
+
+    private static software.amazon.awssdk.services.s3.S3ClientBuilder builderAt(URI endpoint) {
         return S3Client.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
                 .forcePathStyle(true)
                 .serviceConfiguration(c -> c.chunkedEncodingEnabled(false))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(1))
-                        .executionInterceptors(java.util.List.of(interceptors)))
-                .build();
+                .httpClient(UrlConnectionHttpClient.create());
     }
 
     @Override
