@@ -62,13 +62,7 @@ public final class LongIntMap {
         if (keys[i] == key) {
             return false;
         }
-        keys[i] = key;
-        values[i] = value;
-        size++;
-        if (size * 2 > keys.length) {
-            resize(keys.length * 2);
-        }
-        return true;
+        return insertAt(i, key, value);
     }
 
     /**
@@ -91,6 +85,11 @@ public final class LongIntMap {
             values[i] = value;
             return true;
         }
+        return insertAt(i, key, value);
+    }
+
+    /** Fills the free slot {@code i}, growing the table past half full. @return true */
+    private boolean insertAt(int i, long key, int value) {
         keys[i] = key;
         values[i] = value;
         size++;

@@ -456,43 +456,37 @@ class StateLeavesTest {
         assertEquals(4, d.stateSequence());
     }
 
-    @Test
-    void aPackMissingFromTheCommittedStateFailsAsAnUnreadableState() throws Exception {
-        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("missing"));
+    /** What a person or a bug can do to a committed pack; the next run must name the pack and stop. */
+    private interface PackDamage {
+        void damage(LocalFolderStore bucket, String pack) throws IOException;
+    }
+
+    private void assertANextRunFailsAsAnUnreadableState(String name, PackDamage damage) throws Exception {
+        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve(name));
         fill(bucket);
         processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/a.jsonl");
         String leaf = pack("customers", 1, a(bucket));
-        bucket.delete(leaf);
+        damage.damage(bucket, leaf);
         RunReport b = processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/b.jsonl");
         assertEquals(RunReport.Outcome.FAILED, b.outcome());
         assertEquals(FailureCause.CONFIGURATION, b.cause());
         assertTrue(b.error().contains(leaf) && b.error().contains("cannot be read"), b.error());
+    }
+
+    @Test
+    void aPackMissingFromTheCommittedStateFailsAsAnUnreadableState() throws Exception {
+        assertANextRunFailsAsAnUnreadableState("missing", (bucket, pack) -> bucket.delete(pack));
     }
 
     @Test
     void aDamagedPackFailsAsAnUnreadableState() throws Exception {
-        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("damaged"));
-        fill(bucket);
-        processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/a.jsonl");
-        String leaf = pack("customers", 1, a(bucket));
-        byte[] bytes = bucket.read(leaf).orElseThrow().bytes();
-        bucket.put(leaf, new byte[bytes.length], "application/octet-stream");
-        RunReport b = processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/b.jsonl");
-        assertEquals(RunReport.Outcome.FAILED, b.outcome());
-        assertEquals(FailureCause.CONFIGURATION, b.cause());
-        assertTrue(b.error().contains(leaf) && b.error().contains("cannot be read"), b.error());
+        assertANextRunFailsAsAnUnreadableState("damaged", (bucket, pack) -> bucket.put(pack,
+                new byte[bucket.read(pack).orElseThrow().bytes().length], "application/octet-stream"));
     }
 
     @Test
     void aPackShorterThanTheManifestSaysFailsAsAnUnreadableState() throws Exception {
-        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("short"));
-        fill(bucket);
-        processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/a.jsonl");
-        String leaf = pack("customers", 1, a(bucket));
-        bucket.put(leaf, new byte[] {1}, "application/octet-stream");
-        RunReport b = processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/b.jsonl");
-        assertEquals(RunReport.Outcome.FAILED, b.outcome());
-        assertEquals(FailureCause.CONFIGURATION, b.cause());
-        assertTrue(b.error().contains(leaf) && b.error().contains("cannot be read"), b.error());
+        assertANextRunFailsAsAnUnreadableState("short",
+                (bucket, pack) -> bucket.put(pack, new byte[] {1}, "application/octet-stream"));
     }
 }
