@@ -115,11 +115,7 @@ public final class ObjectProcessor {
                     if (java.util.Objects.equals(states.currentEtag(), loaded.etag())) {
                         throw states.unreadable(missing.key(), missing);
                     }
-                    if (attempt >= settings.maxCommitAttempts()) {
-                        throw new RunFailedException("gave up after " + attempt + " attempts: other runs kept"
-                                + " committing the state first (a leaf of the state this run read was retired)",
-                                FailureCause.COMMIT_RACE, missing);
-                    }
+                    requireAnotherAttempt(attempt, " (a leaf of the state this run read was retired)", missing);
                     lossesInARow++;
                     continue; // a newer commit retired a leaf of the state this attempt read: read the new one
                 } catch (StateUnreadableException unreadable) {
@@ -134,11 +130,7 @@ public final class ObjectProcessor {
                     states.commit(a.stateBytes, loaded.etag());
                 } catch (ConcurrentUpdateException lostRace) {
                     removeOutputsOfLostRace(runId, input, a);
-                    if (attempt >= settings.maxCommitAttempts()) {
-                        throw new RunFailedException("gave up after " + attempt
-                                + " attempts: other runs kept committing the state first", FailureCause.COMMIT_RACE,
-                                lostRace);
-                    }
+                    requireAnotherAttempt(attempt, "", lostRace);
                     lossesInARow++;
                     continue;
                 }
@@ -166,6 +158,14 @@ public final class ObjectProcessor {
             if (claimedTurn) {
                 turn.release(runId);
             }
+        }
+    }
+
+    /** After a lost race: another attempt, unless this was the last one the settings allow. */
+    private void requireAnotherAttempt(int attempt, String detail, Exception lost) {
+        if (attempt >= settings.maxCommitAttempts()) {
+            throw new RunFailedException("gave up after " + attempt + " attempts: other runs kept committing the state"
+                    + " first" + detail, FailureCause.COMMIT_RACE, lost);
         }
     }
 

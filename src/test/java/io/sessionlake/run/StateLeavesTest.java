@@ -230,6 +230,14 @@ class StateLeavesTest {
                 Layout.STATE_KEY, Layout.TURN_KEY), recording.reads.stream().sorted().toList());
     }
 
+    /** The sessions, clean events and metrics of two histories, key for key and byte for byte. */
+    private static void assertSameOutputs(ObjectStore want, ObjectStore got) throws IOException {
+        TreeMap<String, byte[]> expected = Buckets.outputs(want, "sessions/", "clean_events/", "metrics/");
+        TreeMap<String, byte[]> actual = Buckets.outputs(got, "sessions/", "clean_events/", "metrics/");
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((k, v) -> assertArrayEquals(v, actual.get(k), k));
+    }
+
     private static String a(ObjectStore bucket) throws IOException {
         return RunIds.of("events/a.jsonl", bucket.stat("events/a.jsonl").orElseThrow().etag());
     }
@@ -249,10 +257,7 @@ class StateLeavesTest {
             processor(small, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process(key);
             new ObjectProcessor(whole, RunSettings.defaults(), Buckets.FIXED_CLOCK).process(key);
         }
-        TreeMap<String, byte[]> want = Buckets.outputs(whole, "sessions/", "clean_events/", "metrics/");
-        TreeMap<String, byte[]> got = Buckets.outputs(small, "sessions/", "clean_events/", "metrics/");
-        assertEquals(want.keySet(), got.keySet());
-        want.forEach((k, v) -> assertArrayEquals(v, got.get(k), k));
+        assertSameOutputs(whole, small);
     }
 
     @Test
@@ -398,10 +403,7 @@ class StateLeavesTest {
                         "with the default budget the run that made the pack sparse copies every live leaf");
             }
         }
-        TreeMap<String, byte[]> want = Buckets.outputs(unbounded, "sessions/", "clean_events/", "metrics/");
-        TreeMap<String, byte[]> got = Buckets.outputs(budgeted, "sessions/", "clean_events/", "metrics/");
-        assertEquals(want.keySet(), got.keySet());
-        want.forEach((k, v) -> assertArrayEquals(v, got.get(k), k));
+        assertSameOutputs(unbounded, budgeted);
     }
 
     @Test
