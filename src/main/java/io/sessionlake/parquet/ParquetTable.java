@@ -125,10 +125,15 @@ public final class ParquetTable<T> {
 
     /** Smaller row groups and pages: lets tests cross their boundaries with few rows. */
     TableFile<T> open(Path file, int rowGroupRows, int pageRows) throws IOException {
+        return open(file, rowGroupRows, pageRows, false);
+    }
+
+    /** As {@link #open(Path, int, int)}; {@code parquetCodecs}: SNAPPY through parquet-java's codec factory. */
+    TableFile<T> open(Path file, int rowGroupRows, int pageRows, boolean parquetCodecs) throws IOException {
         ParquetProperties small = ParquetProperties.copy(properties).withValuesWriterFactory(ownValuesWriters())
                 .withPageRowCountLimit(pageRows)
                 .withMinRowCountForPageSizeCheck(Math.min(pageRows, ParquetProperties.DEFAULT_MINIMUM_RECORD_COUNT_FOR_CHECK))
                 .build();
-        return new TableFile<>(file, new ParquetTable<>(this, small), rowGroupRows, ROW_GROUP_BYTES);
+        return new TableFile<>(file, new ParquetTable<>(this, small), rowGroupRows, ROW_GROUP_BYTES, parquetCodecs);
     }
 }

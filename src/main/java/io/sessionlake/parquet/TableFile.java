@@ -13,6 +13,7 @@ import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
 
 /**
@@ -32,6 +33,7 @@ public final class TableFile<T> implements AutoCloseable {
     private final ParquetTable<T> table;
     private final ParquetProperties properties;
     private final ParquetFileWriter file;
+    /** parquet-java's codecs for any codec but SNAPPY; null for SNAPPY. */
     private final CodecFactory codecs;
     private final BytesInputCompressor compressor;
     private final List<ColumnDescriptor> descriptors;
@@ -46,13 +48,23 @@ public final class TableFile<T> implements AutoCloseable {
     private boolean closed;
 
     TableFile(Path path, ParquetTable<T> table, int rowGroupRows, long rowGroupBytes) throws IOException {
+        this(path, table, rowGroupRows, rowGroupBytes, false);
+    }
+
+    /** @param parquetCodecs parquet-java's codecs for SNAPPY too: a test compares the two */
+    TableFile(Path path, ParquetTable<T> table, int rowGroupRows, long rowGroupBytes, boolean parquetCodecs)
+            throws IOException {
         this.table = table;
         this.properties = table.properties();
         this.file = new ParquetFileWriter(new LocalOutputFile(path), table.schema(), ParquetFileWriter.Mode.OVERWRITE,
                 NO_ALIGNMENT_BLOCK_BYTES, 0, null, properties);
-        // parquet-java's own configuration, not Hadoop's: nothing here reads a Hadoop Configuration
-        this.codecs = new CodecFactory(new PlainParquetConfiguration(), properties.getPageSizeThreshold());
-        this.compressor = codecs.getCompressor(table.codec());
+        if (table.codec() == CompressionCodecName.SNAPPY && !parquetCodecs) { // the default: no Hadoop codec classes (SnappyPages)
+            this.codecs = null;
+            this.compressor = new SnappyPages();
+        } else { // parquet-java's own configuration, not Hadoop's
+            this.codecs = new CodecFactory(new PlainParquetConfiguration(), properties.getPageSizeThreshold());
+            this.compressor = codecs.getCompressor(table.codec());
+        }
         this.descriptors = table.schema().getColumns();
         this.columns = new Columns(table.schema());
         this.rows = table.rows();
@@ -123,7 +135,11 @@ public final class TableFile<T> implements AutoCloseable {
                 rowGroup.close();
                 pages.close();
             }
-            codecs.release();
+            if (codecs != null) {
+                codecs.release();
+            } else {
+                compressor.release();
+            }
             file.close(); // a no-op after end(); after a failure it still closes the local file
         }
     }

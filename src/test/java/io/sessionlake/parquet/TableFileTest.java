@@ -123,6 +123,32 @@ class TableFileTest {
         }
     }
 
+    /**
+     * SNAPPY pages go through snappy-java directly ({@link SnappyPages}), not through parquet-java's codec factory and
+     * Hadoop's codec classes: the files are the same bytes either way, and each chunk says SNAPPY and is compressed.
+     */
+    @Test
+    void snappyPagesWriteTheFileParquetJavasCodecFactoryWrites() throws Exception {
+        List<Row> rows = rows(5, 6_000, 200);
+        ParquetTable<Row> table = table(CompressionCodecName.SNAPPY);
+        Path direct = dir.resolve("direct.parquet");
+        Path viaFactory = dir.resolve("factory.parquet");
+        for (Path file : List.of(direct, viaFactory)) {
+            try (TableFile<Row> f = table.open(file, 2_500, 300, file.equals(viaFactory))) {
+                for (Row row : rows) {
+                    f.write(row);
+                }
+            }
+        }
+        assertArrayEquals(Files.readAllBytes(viaFactory), Files.readAllBytes(direct));
+        assertEquals(rows, readBack(direct));
+        for (Map<String, Object> chunk : chunks(direct, "note")) { // DuckDB's reading of the footer
+            assertEquals("SNAPPY", chunk.get("compression"));
+            assertTrue(((Number) chunk.get("total_compressed_size")).longValue()
+                    < ((Number) chunk.get("total_uncompressed_size")).longValue(), "compressed: " + chunk);
+        }
+    }
+
     @Test
     void optionalColumnsWithoutNullsAndPagesOfOnlyNulls() throws Exception {
         List<Row> rows = rows(4, 3_000, 40).stream()
