@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * One customer's sessions: the finalized ones folded into a summary, the open ones (still revisable)
  * as aggregates ordered by start. Open sessions are separated by more than the inactivity timeout.
  */
-public final class CustomerHistory {
+public final class CustomerHistory implements CustomerEntry {
     private final long customerId;
     final FinalizedHistory finalized;
     final ArrayList<OpenSession> open;
@@ -28,6 +28,7 @@ public final class CustomerHistory {
         this.open = open;
     }
 
+    @Override
     public long customerId() {
         return customerId;
     }

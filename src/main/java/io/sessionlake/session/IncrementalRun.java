@@ -159,18 +159,16 @@ public final class IncrementalRun {
 
     /** In the customer leaves this run read; the aggregates count a session the same, open or finalized. */
     private int finalizeOldSessions(long cutoff) {
-        int[] count = {0};
+        int count = 0;
         for (Leaves.Slot<CustomerIndex> leaf : state.customers.slots()) {
             if (!leaf.loaded()) {
                 continue;
             }
-            int before = count[0];
-            for (CustomerHistory customer : leaf.content) {
-                customer.finalizeEndingBefore(cutoff, s -> count[0]++);
-            }
-            leaf.changed |= count[0] > before;
+            int finalized = leaf.content.finalizeEndingBefore(cutoff);
+            count += finalized;
+            leaf.changed |= finalized > 0;
         }
-        return count[0];
+        return count;
     }
 
     /**

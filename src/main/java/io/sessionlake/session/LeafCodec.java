@@ -10,30 +10,50 @@ import org.xerial.snappy.Snappy;
 /**
  * Binary encoding of the leaves of the state: a range of customers, or a range of the dedupe window. Each leaf is
  * a magic number and one Snappy block of varints; deterministic (keys in order), so a retried run writes the same
- * bytes. Repeated strings are written once per leaf.
+ * bytes. A customer leaf ({@code SLC2}) holds each customer's record behind its length, self-contained (its repeated
+ * strings written once per record), so that a run reads only the customers it touches and copies the others' bytes
+ * as they are; leaves of the first layout ({@code SLC1}, strings shared across the leaf) are read whole and written
+ * again in the second when a run changes them.
  */
 final class LeafCodec {
-    static final byte[] CUSTOMERS_MAGIC = {'S', 'L', 'C', '1'};
+    static final byte[] CUSTOMERS_V1_MAGIC = {'S', 'L', 'C', '1'};
+    static final byte[] CUSTOMERS_MAGIC = {'S', 'L', 'C', '2'};
     static final byte[] IDS_MAGIC = {'S', 'L', 'I', '1'};
 
     private LeafCodec() {
     }
 
     /** Customers {@code from} (inclusive) to {@code to} of an array in id order. */
-    static byte[] encodeCustomers(CustomerHistory[] sorted, int from, int to) {
-        return block(CUSTOMERS_MAGIC, w -> {
+    static byte[] encodeCustomers(CustomerEntry[] sorted, int from, int to) {
+        java.io.ByteArrayOutputStream record = new java.io.ByteArrayOutputStream(256);
+        return checkedBlock(CUSTOMERS_MAGIC, w -> {
             w.varInt(to - from);
             long prev = 0;
             for (int i = from; i < to; i++) {
                 w.varLong(sorted[i].customerId() - prev);
                 prev = sorted[i].customerId();
-                writeCustomer(w, sorted[i]);
+                if (sorted[i] instanceof StoredCustomer stored) {
+                    w.varInt(stored.length());
+                    w.raw(stored.leaf(), stored.from(), stored.length());
+                } else {
+                    record.reset();
+                    StateBytes.Writer r = new StateBytes.Writer(record, 256); // its own table of shared strings
+                    writeCustomer(r, (CustomerHistory) sorted[i]);
+                    r.flush();
+                    w.varInt(record.size());
+                    w.raw(record.toByteArray(), 0, record.size());
+                }
             }
         });
     }
 
     static CustomerIndex decodeCustomers(byte[] bytes) throws IOException {
-        StateBytes.Reader r = open(bytes, CUSTOMERS_MAGIC);
+        if (bytes.length >= CUSTOMERS_V1_MAGIC.length
+                && Arrays.equals(Arrays.copyOf(bytes, CUSTOMERS_V1_MAGIC.length), CUSTOMERS_V1_MAGIC)) {
+            return decodeCustomersV1(bytes);
+        }
+        byte[] raw = decompressChecked(bytes, CUSTOMERS_MAGIC);
+        StateBytes.Reader r = new StateBytes.Reader(raw);
         int n = r.varInt();
         if (n < 0) {
             throw new IOException("corrupt state leaf: " + n + " customers");
@@ -42,13 +62,59 @@ final class LeafCodec {
         long id = 0;
         for (int i = 0; i < n; i++) {
             id += r.varLong();
-            if (customers.get(id) != null) {
+            int length = r.varInt();
+            int from = r.position();
+            if (!r.skip(length)) {
+                throw new IOException("corrupt state leaf: a record of " + length + " bytes past the end");
+            }
+            if (customers.contains(id)) {
+                throw new IOException("corrupt state leaf: customer " + id + " twice");
+            }
+            customers.insert(new StoredCustomer(id, raw, from, length));
+        }
+        requireEnd(r);
+        return customers;
+    }
+
+    private static CustomerIndex decodeCustomersV1(byte[] bytes) throws IOException {
+        StateBytes.Reader r = open(bytes, CUSTOMERS_V1_MAGIC);
+        int n = r.varInt();
+        if (n < 0) {
+            throw new IOException("corrupt state leaf: " + n + " customers");
+        }
+        CustomerIndex customers = new CustomerIndex(Math.max(16, n));
+        long id = 0;
+        for (int i = 0; i < n; i++) {
+            id += r.varLong();
+            if (customers.contains(id)) {
                 throw new IOException("corrupt state leaf: customer " + id + " twice");
             }
             customers.insert(readCustomer(r, id, true));
         }
         requireEnd(r);
         return customers;
+    }
+
+    /**
+     * The end of the first open session of the customer record {@code r} is at the start of, {@link Long#MAX_VALUE}
+     * when none is open: read from the head of what {@link #writeCustomer} writes, the rest left unread.
+     */
+    static long firstOpenEnd(StateBytes.Reader r) throws IOException {
+        r.varInt(); // finalized sessions
+        r.bool(); // purchased
+        int durations = r.varInt();
+        if (durations < 0) {
+            throw new IOException("corrupt state: " + durations + " durations");
+        }
+        for (int i = 0; i < durations; i++) {
+            r.varLong();
+        }
+        if (r.varInt() <= 0) {
+            return Long.MAX_VALUE;
+        }
+        long firstTime = r.varLong();
+        r.varLong(); // first id
+        return firstTime + r.varLong();
     }
 
     /** Entries {@code from} to {@code to} of the sorted keys of a dedupe window, with their minutes. */
@@ -84,13 +150,61 @@ final class LeafCodec {
         }
     }
 
+    /**
+     * The magic number, the CRC-32C of the content, then the content as one Snappy block. The checksum is why copying
+     * stored customers unread is safe: a leaf whose bytes changed in the store or on the way is refused when it is read,
+     * not copied into the next version of the state (a raw Snappy block has no checksum of its own).
+     */
+    static byte[] checkedBlock(byte[] magic, Content content) {
+        ByteArrayOutputStream raw = new ByteArrayOutputStream(1 << 12);
+        StateBytes.Writer w = new StateBytes.Writer(raw, 1 << 12);
+        content.writeTo(w);
+        w.flush();
+        byte[] plain = raw.toByteArray();
+        try {
+            byte[] packed = Snappy.compress(plain);
+            byte[] out = Arrays.copyOf(magic, magic.length + 4 + packed.length);
+            java.nio.ByteBuffer.wrap(out, magic.length, 4).putInt(crc32c(plain));
+            System.arraycopy(packed, 0, out, magic.length + 4, packed.length);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("compressing state in memory", e);
+        }
+    }
+
+    private static byte[] decompressChecked(byte[] bytes, byte[] magic) throws IOException {
+        if (bytes.length < magic.length + 4 || !Arrays.equals(Arrays.copyOf(bytes, magic.length), magic)) {
+            throw new IOException("not a sessionlake state object of this kind (bad magic number)");
+        }
+        int expected = java.nio.ByteBuffer.wrap(bytes, magic.length, 4).getInt();
+        byte[] plain;
+        try {
+            plain = Snappy.uncompress(Arrays.copyOfRange(bytes, magic.length + 4, bytes.length));
+        } catch (IOException | org.xerial.snappy.SnappyError e) {
+            throw new IOException("corrupt state: " + e.getMessage(), e);
+        }
+        if (crc32c(plain) != expected) {
+            throw new IOException("corrupt state leaf: its checksum does not match its content");
+        }
+        return plain;
+    }
+
+    private static int crc32c(byte[] b) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b, 0, b.length);
+        return (int) crc.getValue();
+    }
+
     static StateBytes.Reader open(byte[] bytes, byte[] magic) throws IOException {
+        return new StateBytes.Reader(decompress(bytes, magic));
+    }
+
+    private static byte[] decompress(byte[] bytes, byte[] magic) throws IOException {
         if (bytes.length < magic.length || !Arrays.equals(Arrays.copyOf(bytes, magic.length), magic)) {
             throw new IOException("not a sessionlake state object of this kind (bad magic number)");
         }
         try {
-            byte[] raw = Snappy.uncompress(Arrays.copyOfRange(bytes, magic.length, bytes.length));
-            return new StateBytes.Reader(raw);
+            return Snappy.uncompress(Arrays.copyOfRange(bytes, magic.length, bytes.length));
         } catch (IOException | org.xerial.snappy.SnappyError e) {
             throw new IOException("corrupt state: " + e.getMessage(), e);
         }

@@ -108,6 +108,22 @@ final class StateBytes {
             string(s);
         }
 
+        /** Bytes as they are: a customer's record copied from the leaf it was read from. */
+        void raw(byte[] b, int from, int length) {
+            if (length > buf.length / 2) {
+                flush();
+                try {
+                    out.write(b, from, length);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("encoding state in memory", e);
+                }
+                return;
+            }
+            ensure(length);
+            System.arraycopy(b, from, buf, pos, length);
+            pos += length;
+        }
+
         void flush() {
             write(buf, pos);
             pos = 0;
@@ -143,9 +159,29 @@ final class StateBytes {
 
         /** Over bytes already in memory (a leaf): read in place, no buffer of its own. */
         Reader(byte[] whole) {
+            this(whole, 0, whole.length);
+        }
+
+        /** Over {@code from} to {@code to} of bytes in memory (one customer's record in a leaf). */
+        Reader(byte[] bytes, int from, int to) {
             this.in = InputStream.nullInputStream();
-            this.buf = whole;
-            this.end = whole.length;
+            this.buf = bytes;
+            this.pos = from;
+            this.end = to;
+        }
+
+        /** Where the next byte is read, in the bytes of an in-memory reader. */
+        int position() {
+            return pos;
+        }
+
+        /** Skips {@code n} bytes of an in-memory reader; false, nothing skipped, when fewer are left. */
+        boolean skip(int n) {
+            if (n < 0 || n > end - pos) {
+                return false;
+            }
+            pos += n;
+            return true;
         }
 
         private boolean fill() throws IOException {

@@ -152,7 +152,7 @@ public final class StateCodec {
         long id = 0;
         for (int i = 0; i < customerCount; i++) {
             id += r.varLong();
-            if (customers.get(id) != null) {
+            if (customers.contains(id)) {
                 throw new IOException("corrupt state: customer " + id + " twice");
             }
             customers.insert(LeafCodec.readCustomer(r, id, sharedStrings));

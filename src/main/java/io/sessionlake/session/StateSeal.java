@@ -87,14 +87,8 @@ public final class StateSeal {
 
         /** Where each new leaf sits in the packs, by pack key: for a cache of what this run wrote. */
         public List<LeafRef> written() {
-            List<LeafRef> out = new ArrayList<>();
-            for (Part p : List.of(customers, ids)) {
-                for (LeafRef r : p.refs) {
-                    if (r.key().equals(p.packKey)) {
-                        out.add(r);
-                    }
-                }
-            }
+            List<LeafRef> out = new ArrayList<>(customers.appended);
+            out.addAll(ids.appended);
             return out;
         }
 
@@ -198,6 +192,8 @@ public final class StateSeal {
     static final class Part {
         final String packKey;
         final List<LeafRef> refs = new ArrayList<>();
+        /** The refs into this run's pack, in the order written. */
+        final List<LeafRef> appended = new ArrayList<>();
         final java.io.ByteArrayOutputStream pack = new java.io.ByteArrayOutputStream(1 << 16);
         final java.util.TreeMap<String, Long> loadedSizes;
         int copied;
@@ -210,22 +206,26 @@ public final class StateSeal {
         LeafRef append(long low, int entries, int newestMinute, byte[] bytes) {
             LeafRef ref = new LeafRef(packKey, low, entries, newestMinute, pack.size(), bytes.length);
             pack.write(bytes, 0, bytes.length);
+            appended.add(ref);
             return ref;
         }
 
-        /** Every pack a leaf of this kind sits in, with its size (this run's pack as written). */
+        /**
+         * Every pack a leaf of this kind sits in, with its size (this run's pack as written). By hash first: a state of
+         * 10M events has thousands of leaves in a few dozen packs, whose keys differ only at their ends.
+         */
         java.util.TreeMap<String, Long> packSizes() {
-            java.util.TreeMap<String, Long> out = new java.util.TreeMap<>();
+            java.util.HashMap<String, Long> found = new java.util.HashMap<>();
             for (LeafRef r : refs) {
-                if (!out.containsKey(r.key())) {
+                if (!found.containsKey(r.key())) {
                     Long size = r.key().equals(packKey) ? Long.valueOf(pack.size()) : loadedSizes.get(r.key());
                     if (size == null) {
                         throw new IllegalStateException("state leaf in pack " + r.key() + " of unknown size");
                     }
-                    out.put(r.key(), size);
+                    found.put(r.key(), size);
                 }
             }
-            return out;
+            return new java.util.TreeMap<>(found);
         }
     }
 
@@ -322,7 +322,7 @@ public final class StateSeal {
                 p.refs.add(slot.ref);
                 continue;
             }
-            CustomerHistory[] sorted = slot.content.sortedById();
+            CustomerEntry[] sorted = slot.content.sortedEntries();
             // new customers arrive anywhere in the range: leaves split evenly
             int[] bounds = bounds(sorted.length, targets.customersPerLeaf(), false);
             for (int b = 0; b + 1 < bounds.length; b++) {
