@@ -62,10 +62,7 @@ final class StateLeaves {
             throw e.getCause();
         }
         written.addAll(keys);
-        for (io.sessionlake.session.LeafRef r : sealed.written()) {
-            byte[] pack = bytes.get(r.key());
-            cache.put(r, java.util.Arrays.copyOfRange(pack, (int) r.offset(), (int) (r.offset() + r.bytes())));
-        }
+        sealed.written().forEach(cache::put); // the leaves' own arrays: the pack was assembled from them
     }
 
     /** Requests in flight at once: a run reads leaves from up to a few hundred packs, each a round trip to S3. */

@@ -19,7 +19,8 @@ final class StateBytes {
         private final OutputStream out;
         private final byte[] buf;
         private int pos;
-        private final java.util.HashMap<String, Integer> written = new java.util.HashMap<>();
+        /** Allocated at the first shared string. */
+        private java.util.HashMap<String, Integer> written;
 
         Writer(OutputStream out) {
             this(out, 1 << 16);
@@ -98,6 +99,9 @@ final class StateBytes {
                 varInt(-1);
                 return;
             }
+            if (written == null) {
+                written = new java.util.HashMap<>();
+            }
             Integer seen = written.get(s);
             if (seen != null) {
                 varInt(seen);
@@ -146,11 +150,13 @@ final class StateBytes {
 
     /** Reads from a stream (an inflater) through a private buffer. */
     static final class Reader {
+        /** Null for bytes in memory. */
         private final InputStream in;
         private final byte[] buf;
         private int end;
         private int pos;
-        private final java.util.ArrayList<String> shared = new java.util.ArrayList<>();
+        /** Allocated at the first shared string: most readers of a customer's record have a few, some none. */
+        private java.util.ArrayList<String> shared;
 
         Reader(InputStream in) {
             this.in = in;
@@ -164,7 +170,7 @@ final class StateBytes {
 
         /** Over {@code from} to {@code to} of bytes in memory (one customer's record in a leaf). */
         Reader(byte[] bytes, int from, int to) {
-            this.in = InputStream.nullInputStream();
+            this.in = null;
             this.buf = bytes;
             this.pos = from;
             this.end = to;
@@ -187,6 +193,9 @@ final class StateBytes {
         private boolean fill() throws IOException {
             if (pos < end) {
                 return true;
+            }
+            if (in == null) {
+                return false;
             }
             end = in.readNBytes(buf, 0, buf.length);
             pos = 0;
@@ -252,6 +261,9 @@ final class StateBytes {
             int code = varInt();
             if (code < 0) {
                 return null;
+            }
+            if (shared == null) {
+                shared = new java.util.ArrayList<>(4);
             }
             if (code == 0) {
                 String s = string();

@@ -85,10 +85,14 @@ public final class StateSeal {
             return packs;
         }
 
-        /** Where each new leaf sits in the packs, by pack key: for a cache of what this run wrote. */
-        public List<LeafRef> written() {
-            List<LeafRef> out = new ArrayList<>(customers.appended);
-            out.addAll(ids.appended);
+        /** Each leaf in the new packs, where it sits and its bytes: for a cache of what this run wrote. */
+        public java.util.Map<LeafRef, byte[]> written() {
+            java.util.Map<LeafRef, byte[]> out = new java.util.LinkedHashMap<>();
+            for (Part p : List.of(customers, ids)) {
+                for (int i = 0; i < p.appended.size(); i++) {
+                    out.put(p.appended.get(i), p.appendedBytes.get(i));
+                }
+            }
             return out;
         }
 
@@ -171,8 +175,8 @@ public final class StateSeal {
         compact(customers, s.customers, targets.compactMinBudget());
         List<NewPack> packs = new ArrayList<>();
         for (Part p : List.of(customers, ids)) {
-            if (p.pack.size() > 0) {
-                packs.add(new NewPack(p.packKey, p.pack.toByteArray()));
+            if (p.packBytes > 0) {
+                packs.add(new NewPack(p.packKey, p.pack()));
             }
         }
         // a pack of the loaded manifest that no leaf names any more is retired
@@ -192,9 +196,11 @@ public final class StateSeal {
     static final class Part {
         final String packKey;
         final List<LeafRef> refs = new ArrayList<>();
-        /** The refs into this run's pack, in the order written. */
+        /** The leaves in this run's pack, in the order written: their refs, and their bytes. */
         final List<LeafRef> appended = new ArrayList<>();
-        final java.io.ByteArrayOutputStream pack = new java.io.ByteArrayOutputStream(1 << 16);
+        final List<byte[]> appendedBytes = new ArrayList<>();
+        /** Bytes of this run's pack so far. */
+        long packBytes;
         final java.util.TreeMap<String, Long> loadedSizes;
         int copied;
 
@@ -204,10 +210,25 @@ public final class StateSeal {
         }
 
         LeafRef append(long low, int entries, int newestMinute, byte[] bytes) {
-            LeafRef ref = new LeafRef(packKey, low, entries, newestMinute, pack.size(), bytes.length);
-            pack.write(bytes, 0, bytes.length);
+            LeafRef ref = new LeafRef(packKey, low, entries, newestMinute, packBytes, bytes.length);
+            packBytes += bytes.length;
             appended.add(ref);
+            appendedBytes.add(bytes);
             return ref;
+        }
+
+        /** This run's pack: its leaves one after the other, in one array of its size. */
+        byte[] pack() {
+            if (packBytes > Integer.MAX_VALUE - 16) {
+                throw new IllegalStateException("a state pack of " + packBytes + " bytes");
+            }
+            byte[] out = new byte[(int) packBytes];
+            int at = 0;
+            for (byte[] b : appendedBytes) {
+                System.arraycopy(b, 0, out, at, b.length);
+                at += b.length;
+            }
+            return out;
         }
 
         /**
@@ -218,7 +239,7 @@ public final class StateSeal {
             java.util.HashMap<String, Long> found = new java.util.HashMap<>();
             for (LeafRef r : refs) {
                 if (!found.containsKey(r.key())) {
-                    Long size = r.key().equals(packKey) ? Long.valueOf(pack.size()) : loadedSizes.get(r.key());
+                    Long size = r.key().equals(packKey) ? Long.valueOf(packBytes) : loadedSizes.get(r.key());
                     if (size == null) {
                         throw new IllegalStateException("state leaf in pack " + r.key() + " of unknown size");
                     }
@@ -238,16 +259,23 @@ public final class StateSeal {
      * write, and no run copies more than it writes. Deterministic for a manifest.
      */
     private static void compact(Part p, Leaves<?> leaves, long minBudget) {
-        java.util.Map<String, Long> live = new java.util.HashMap<>();
+        // the live leaves of each loaded pack, in key order
+        java.util.Map<String, List<LeafRef>> byPack = new java.util.HashMap<>();
         for (LeafRef r : p.refs) {
             if (!r.key().equals(p.packKey)) {
-                live.merge(r.key(), r.bytes(), Long::sum);
+                byPack.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r);
             }
         }
+        java.util.Map<String, Long> live = new java.util.HashMap<>();
         List<String> sparse = new ArrayList<>();
-        for (java.util.Map.Entry<String, Long> e : live.entrySet()) {
+        for (java.util.Map.Entry<String, List<LeafRef>> e : byPack.entrySet()) {
+            long bytes = 0;
+            for (LeafRef r : e.getValue()) {
+                bytes += r.bytes();
+            }
+            live.put(e.getKey(), bytes);
             Long size = p.loadedSizes.get(e.getKey());
-            if (size != null && e.getValue() <= COMPACT_BELOW * size) {
+            if (size != null && bytes <= COMPACT_BELOW * size) {
                 sparse.add(e.getKey());
             }
         }
@@ -256,21 +284,19 @@ public final class StateSeal {
         }
         sparse.sort(java.util.Comparator.comparingDouble((String k) -> (double) live.get(k) / p.loadedSizes.get(k))
                 .thenComparing(k -> k));
-        long budget = Math.max(minBudget, p.pack.size());
-        java.util.Set<LeafRef> chosen = new java.util.HashSet<>();
+        long budget = Math.max(minBudget, p.packBytes);
+        java.util.Set<LeafRef> chosen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         List<LeafRef> toCopy = new ArrayList<>();
         long copying = 0;
         choosing:
         for (String pack : sparse) {
-            for (LeafRef r : p.refs) {
-                if (r.key().equals(pack)) {
-                    if (copying > 0 && copying + r.bytes() > budget) {
-                        break choosing;
-                    }
-                    chosen.add(r);
-                    toCopy.add(r);
-                    copying += r.bytes();
+            for (LeafRef r : byPack.get(pack)) {
+                if (copying > 0 && copying + r.bytes() > budget) {
+                    break choosing;
                 }
+                chosen.add(r);
+                toCopy.add(r);
+                copying += r.bytes();
             }
         }
         java.util.Map<LeafRef, byte[]> bytes = leaves.raw(toCopy);
