@@ -25,7 +25,7 @@ final class LeafCodec {
 
     /** Customers {@code from} (inclusive) to {@code to} of an array in id order. */
     static byte[] encodeCustomers(CustomerEntry[] sorted, int from, int to) {
-        java.io.ByteArrayOutputStream record = new java.io.ByteArrayOutputStream(256);
+        Plain record = new Plain(256);
         return checkedBlock(CUSTOMERS_MAGIC, w -> {
             w.varInt(to - from);
             long prev = 0;
@@ -41,7 +41,7 @@ final class LeafCodec {
                     writeCustomer(r, (CustomerHistory) sorted[i]);
                     r.flush();
                     w.varInt(record.size());
-                    w.raw(record.toByteArray(), 0, record.size());
+                    w.raw(record.array(), 0, record.size());
                 }
             }
         });
@@ -156,19 +156,31 @@ final class LeafCodec {
      * not copied into the next version of the state (a raw Snappy block has no checksum of its own).
      */
     static byte[] checkedBlock(byte[] magic, Content content) {
-        ByteArrayOutputStream raw = new ByteArrayOutputStream(1 << 12);
+        Plain raw = new Plain(1 << 13);
         StateBytes.Writer w = new StateBytes.Writer(raw, 1 << 12);
         content.writeTo(w);
         w.flush();
-        byte[] plain = raw.toByteArray();
+        int n = raw.size();
+        int head = magic.length + 4;
         try {
-            byte[] packed = Snappy.compress(plain);
-            byte[] out = Arrays.copyOf(magic, magic.length + 4 + packed.length);
-            java.nio.ByteBuffer.wrap(out, magic.length, 4).putInt(crc32c(plain));
-            System.arraycopy(packed, 0, out, magic.length + 4, packed.length);
-            return out;
+            byte[] out = new byte[head + Snappy.maxCompressedLength(n)];
+            System.arraycopy(magic, 0, out, 0, magic.length);
+            java.nio.ByteBuffer.wrap(out, magic.length, 4).putInt(crc32c(raw.array(), n));
+            int packed = Snappy.rawCompress(raw.array(), 0, n, out, head);
+            return Arrays.copyOf(out, head + packed);
         } catch (IOException e) {
             throw new UncheckedIOException("compressing state in memory", e);
+        }
+    }
+
+    /** An in-memory stream whose bytes are read in place: a leaf's content is compressed from it, not copied out. */
+    private static final class Plain extends ByteArrayOutputStream {
+        Plain(int size) {
+            super(size);
+        }
+
+        byte[] array() {
+            return buf;
         }
     }
 
@@ -183,15 +195,15 @@ final class LeafCodec {
         } catch (IOException | org.xerial.snappy.SnappyError e) {
             throw new IOException("corrupt state: " + e.getMessage(), e);
         }
-        if (crc32c(plain) != expected) {
+        if (crc32c(plain, plain.length) != expected) {
             throw new IOException("corrupt state leaf: its checksum does not match its content");
         }
         return plain;
     }
 
-    private static int crc32c(byte[] b) {
+    private static int crc32c(byte[] b, int length) {
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(b, 0, b.length);
+        crc.update(b, 0, length);
         return (int) crc.getValue();
     }
 

@@ -24,7 +24,7 @@ public final class StateSeal {
      * ({@link #COMPACT_MIN_BUDGET}; tests make it tiny to empty a sparse pack over several runs of a small state).
      */
     public record LeafTargets(int customersPerLeaf, int idsPerLeaf, long compactMinBudget) {
-        public static final LeafTargets DEFAULT = new LeafTargets(16, 16_384);
+        public static final LeafTargets DEFAULT = new LeafTargets(8, 16_384);
 
         public LeafTargets {
             if (customersPerLeaf < 1 || idsPerLeaf < 1) {

@@ -52,8 +52,9 @@ public final class StateGrowthBench {
             rows.add(measure(dir.resolve("h" + size), size, probes));
             System.out.println();
             System.out.println("| history events | customers | empty history: ms (median) | this history: ms (median, min-max)"
-                    + " | ratio | state read | state written | all read | all written | state size | written/state |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+                    + " | ratio | state read | state written | all read | all written | state size | written/state"
+                    + " | live state | written/live |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             rows.forEach(System.out::println);
         }
     }
@@ -115,19 +116,23 @@ public final class StateGrowthBench {
             RunReport r = warm.process(key);
             double ms = (System.nanoTime() - t0) / 1e6;
             long stateSize = r.stateSizeBytes(); // what the committed state is made of (retired leaves wait to go)
+            long live = liveStateBytes(plain);
             System.out.printf("  probe %d: %d lines, %s; empty history %.0f ms, this history %.0f ms; state read %d B in %d GETs,"
-                    + " written %d B in %d PUTs; all read %d B, written %d B; state size %d B; timings %s%n", i,
+                    + " written %d B in %d PUTs; all read %d B, written %d B; state size %d B, live %d B; timings %s%n", i,
                     r.counts() == null ? 0 : r.counts().lines(), r.outcome().code(), emptyMs, ms, counting.stateRead.get(),
-                    counting.stateGets.get(), counting.stateWritten.get(), counting.statePuts.get(), counting.read.get(), counting.written.get(), stateSize, r.timingsMillis());
+                    counting.stateGets.get(), counting.stateWritten.get(), counting.statePuts.get(), counting.read.get(), counting.written.get(), stateSize, live,
+                    r.timingsMillis());
             if (i < 2) {
                 continue; // warm-up of this size's code paths
             }
             empty.add(emptyMs);
             onHistory.add(ms);
-            last = String.format("%s in %d GETs | %s in %d PUTs | %s | %s | %s | %.1f%%", mb(counting.stateRead.get()),
+            last = String.format("%s in %d GETs | %s in %d PUTs | %s | %s | %s | %.1f%% | %s | %.1f%%",
+                    mb(counting.stateRead.get()),
                     counting.stateGets.get(), mb(counting.stateWritten.get()), counting.statePuts.get(),
                     mb(counting.read.get()), mb(counting.written.get()), mb(stateSize),
-                    100.0 * counting.stateWritten.get() / Math.max(1, stateSize));
+                    100.0 * counting.stateWritten.get() / Math.max(1, stateSize), mb(live),
+                    100.0 * counting.stateWritten.get() / Math.max(1, live));
         }
         Collections.sort(empty);
         Collections.sort(onHistory);
@@ -135,6 +140,16 @@ public final class StateGrowthBench {
         double h = onHistory.get(onHistory.size() / 2);
         return String.format("| %,d | %,d | %.0f | %.0f (%.0f-%.0f) | %.1fx | %s |", history.lines(), customers, e, h,
                 onHistory.get(0), onHistory.get(onHistory.size() - 1), h / e, last).replace("| |", "|");
+    }
+
+    /**
+     * The state a run reads from: the manifest and the leaves it names. The state size of the report also counts the
+     * replaced leaves still in the same packs (up to two bytes for each live one, until compaction empties a pack).
+     */
+    private static long liveStateBytes(ObjectStore store) throws IOException {
+        long manifest = store.stat(io.sessionlake.run.Layout.STATE_KEY).orElseThrow().size();
+        return manifest + new io.sessionlake.run.StateRepository(store).load(io.sessionlake.session.SessionConfig.DEFAULT)
+                .state().storedLeafBytes();
     }
 
     private static String mb(long bytes) {
