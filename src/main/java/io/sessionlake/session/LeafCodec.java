@@ -25,7 +25,8 @@ final class LeafCodec {
 
     /** Customers {@code from} (inclusive) to {@code to} of an array in id order. */
     static byte[] encodeCustomers(CustomerEntry[] sorted, int from, int to) {
-        Plain record = new Plain(256);
+        Plain record = new Plain(1 << 10);
+        StateBytes.Writer recordWriter = new StateBytes.Writer(record, 1 << 10);
         return checkedBlock(CUSTOMERS_MAGIC, w -> {
             w.varInt(to - from);
             long prev = 0;
@@ -37,9 +38,9 @@ final class LeafCodec {
                     w.raw(stored.leaf(), stored.from(), stored.length());
                 } else {
                     record.reset();
-                    StateBytes.Writer r = new StateBytes.Writer(record, 256); // its own table of shared strings
-                    writeCustomer(r, (CustomerHistory) sorted[i]);
-                    r.flush();
+                    recordWriter.resetShared(); // each record its own table of shared strings
+                    writeCustomer(recordWriter, (CustomerHistory) sorted[i]);
+                    recordWriter.flush();
                     w.varInt(record.size());
                     w.raw(record.array(), 0, record.size());
                 }

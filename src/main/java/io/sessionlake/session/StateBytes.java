@@ -112,6 +112,13 @@ final class StateBytes {
             string(s);
         }
 
+        /** Forgets the shared strings written so far: the next one is written in full, as in a new writer. */
+        void resetShared() {
+            if (written != null) {
+                written.clear();
+            }
+        }
+
         /** Bytes as they are: a customer's record copied from the leaf it was read from. */
         void raw(byte[] b, int from, int length) {
             if (length > buf.length / 2) {
