@@ -51,34 +51,27 @@ final class LeafCodec {
     static CustomerIndex decodeCustomers(byte[] bytes) throws IOException {
         if (bytes.length >= CUSTOMERS_V1_MAGIC.length
                 && Arrays.equals(Arrays.copyOf(bytes, CUSTOMERS_V1_MAGIC.length), CUSTOMERS_V1_MAGIC)) {
-            return decodeCustomersV1(bytes);
+            return readCustomers(open(bytes, CUSTOMERS_V1_MAGIC), (r, id) -> readCustomer(r, id, true));
         }
         byte[] raw = decompressChecked(bytes, CUSTOMERS_MAGIC);
-        StateBytes.Reader r = new StateBytes.Reader(raw);
-        int n = r.varInt();
-        if (n < 0) {
-            throw new IOException("corrupt state leaf: " + n + " customers");
-        }
-        CustomerIndex customers = new CustomerIndex(Math.max(16, n));
-        long id = 0;
-        for (int i = 0; i < n; i++) {
-            id += r.varLong();
+        return readCustomers(new StateBytes.Reader(raw), (r, id) -> {
             int length = r.varInt();
             int from = r.position();
             if (!r.skip(length)) {
                 throw new IOException("corrupt state leaf: a record of " + length + " bytes past the end");
             }
-            if (customers.contains(id)) {
-                throw new IOException("corrupt state leaf: customer " + id + " twice");
-            }
-            customers.insert(new StoredCustomer(id, raw, from, length));
-        }
-        requireEnd(r);
-        return customers;
+            return new StoredCustomer(id, raw, from, length);
+        });
     }
 
-    private static CustomerIndex decodeCustomersV1(byte[] bytes) throws IOException {
-        StateBytes.Reader r = open(bytes, CUSTOMERS_V1_MAGIC);
+    /** How one customer's entry is read, after its id. */
+    @FunctionalInterface
+    private interface EntryReader {
+        CustomerEntry read(StateBytes.Reader r, long customerId) throws IOException;
+    }
+
+    /** A leaf's customers: their count, then each id (from the previous) and entry. */
+    private static CustomerIndex readCustomers(StateBytes.Reader r, EntryReader entry) throws IOException {
         int n = r.varInt();
         if (n < 0) {
             throw new IOException("corrupt state leaf: " + n + " customers");
@@ -90,7 +83,7 @@ final class LeafCodec {
             if (customers.contains(id)) {
                 throw new IOException("corrupt state leaf: customer " + id + " twice");
             }
-            customers.insert(readCustomer(r, id, true));
+            customers.insert(entry.read(r, id));
         }
         requireEnd(r);
         return customers;
