@@ -48,7 +48,13 @@ final class LeafCodec {
         });
     }
 
+    /** A leaf read from a pack that is not known (tests). */
     static CustomerIndex decodeCustomers(byte[] bytes) throws IOException {
+        return decodeCustomers(bytes, "a state leaf");
+    }
+
+    /** @param key the pack the leaf was read from: named by a customer found damaged when it is read later */
+    static CustomerIndex decodeCustomers(byte[] bytes, String key) throws IOException {
         if (bytes.length >= CUSTOMERS_V1_MAGIC.length
                 && Arrays.equals(Arrays.copyOf(bytes, CUSTOMERS_V1_MAGIC.length), CUSTOMERS_V1_MAGIC)) {
             return readCustomers(open(bytes, CUSTOMERS_V1_MAGIC), (r, id) -> readCustomer(r, id, true));
@@ -60,7 +66,7 @@ final class LeafCodec {
             if (!r.skip(length)) {
                 throw new IOException("corrupt state leaf: a record of " + length + " bytes past the end");
             }
-            return new StoredCustomer(id, raw, from, length);
+            return new StoredCustomer(id, key, raw, from, length);
         });
     }
 
@@ -72,10 +78,7 @@ final class LeafCodec {
 
     /** A leaf's customers: their count, then each id (from the previous) and entry. */
     private static CustomerIndex readCustomers(StateBytes.Reader r, EntryReader entry) throws IOException {
-        int n = r.varInt();
-        if (n < 0) {
-            throw new IOException("corrupt state leaf: " + n + " customers");
-        }
+        int n = r.count();
         CustomerIndex customers = new CustomerIndex(Math.max(16, n));
         long id = 0;
         for (int i = 0; i < n; i++) {
@@ -248,10 +251,7 @@ final class LeafCodec {
     }
 
     static LongIntMap readLongMap(StateBytes.Reader r) throws IOException {
-        int size = r.varInt();
-        if (size < 0) {
-            throw new IOException("corrupt state: map of " + size + " entries");
-        }
+        int size = r.count();
         LongIntMap map = new LongIntMap(Math.max(16, size));
         long key = 0;
         long value = 0;
@@ -304,11 +304,11 @@ final class LeafCodec {
             throws IOException {
         int sessions = r.varInt();
         boolean purchased = r.bool();
-        long[] durations = new long[r.varInt()];
+        long[] durations = new long[r.count()];
         for (int i = 0; i < durations.length; i++) {
             durations[i] = r.varLong();
         }
-        int openCount = r.varInt();
+        int openCount = r.count();
         ArrayList<OpenSession> open = new ArrayList<>(Math.max(2, openCount));
         for (int i = 0; i < openCount; i++) {
             OpenSession o = new OpenSession();

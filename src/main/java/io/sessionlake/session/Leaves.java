@@ -13,7 +13,8 @@ import java.util.function.Supplier;
 final class Leaves<T> {
     @FunctionalInterface
     interface Decoder<T> {
-        T decode(byte[] bytes) throws IOException;
+        /** @param key the pack the leaf was read from, for an error found later (a customer read lazily) */
+        T decode(byte[] bytes, String key) throws IOException;
     }
 
     /** One leaf: as the manifest names it ({@code ref}, null for a leaf new in this run) and, once read, its content. */
@@ -99,7 +100,7 @@ final class Leaves<T> {
 
     private void fill(Slot<T> s, byte[] bytes) {
         try {
-            s.content = decoder.decode(bytes);
+            s.content = decoder.decode(bytes, s.ref.key());
         } catch (IOException | RuntimeException e) {
             throw new StateUnreadableException(s.ref.key(), e);
         }

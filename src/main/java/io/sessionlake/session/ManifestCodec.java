@@ -132,7 +132,7 @@ public final class ManifestCodec {
         }
         LeafCodec.requireEnd(r);
         return new SessionState(config, sequence, watermark, ledger,
-                new Leaves<>(idRefs, idPacks, source, LeafCodec::decodeIds, LongIntMap::new),
+                new Leaves<>(idRefs, idPacks, source, (b, k) -> LeafCodec.decodeIds(b), LongIntMap::new),
                 new Leaves<>(customerRefs, customerPacks, source, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
                 new StateAggregates(customers, sessions, visits, durations, totals, hosts), retired);
     }

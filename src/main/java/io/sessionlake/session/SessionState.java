@@ -43,7 +43,7 @@ public final class SessionState {
 
     public static SessionState empty(SessionConfig config) {
         return new SessionState(config, 0, NO_WATERMARK, new TreeMap<>(),
-                new Leaves<>(List.of(), Map.of(), LeafSource.NONE, LeafCodec::decodeIds, LongIntMap::new),
+                new Leaves<>(List.of(), Map.of(), LeafSource.NONE, (b, k) -> LeafCodec.decodeIds(b), LongIntMap::new),
                 new Leaves<>(List.of(), Map.of(), LeafSource.NONE, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
                 StateAggregates.empty(), new ArrayList<>());
     }
@@ -52,7 +52,7 @@ public final class SessionState {
     static SessionState whole(SessionConfig config, long sequence, long watermark, TreeMap<String, String> ledger,
             LongIntMap seenEvents, CustomerIndex customers, Map<String, LongIntMap> finalizedDurationsByHost) {
         return new SessionState(config, sequence, watermark, ledger,
-                Leaves.inMemory(seenEvents, LeafCodec::decodeIds, LongIntMap::new),
+                Leaves.inMemory(seenEvents, (b, k) -> LeafCodec.decodeIds(b), LongIntMap::new),
                 Leaves.inMemory(customers, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
                 StateAggregates.of(customers, finalizedDurationsByHost), new ArrayList<>());
     }

@@ -99,6 +99,7 @@ final class StateBytes {
                 varInt(-1);
                 return;
             }
+            s = asReadBack(s);
             if (written == null) {
                 written = new java.util.HashMap<>();
             }
@@ -110,6 +111,21 @@ final class StateBytes {
             written.put(s, written.size() + 1);
             varInt(0);
             string(s);
+        }
+
+        /**
+         * The string as it reads back: a lone surrogate (the feed's JSON may escape one) is written as '?', so two
+         * such strings that differ in memory read back equal. Numbering shared strings by that form keeps the
+         * encoding canonical: decoding and encoding a record again gives its bytes (stored customers are copied
+         * unread on that promise).
+         */
+        private static String asReadBack(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                if (Character.isSurrogate(s.charAt(i))) {
+                    return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+                }
+            }
+            return s;
         }
 
         /** Forgets the shared strings written so far: the next one is written in full, as in a new writer. */
@@ -185,11 +201,13 @@ final class StateBytes {
 
         /** Where the next byte is read, in the bytes of an in-memory reader. */
         int position() {
+            requireInMemory();
             return pos;
         }
 
         /** Skips {@code n} bytes of an in-memory reader; false, nothing skipped, when fewer are left. */
         boolean skip(int n) {
+            requireInMemory();
             if (n < 0 || n > end - pos) {
                 return false;
             }
@@ -207,6 +225,24 @@ final class StateBytes {
             end = in.readNBytes(buf, 0, buf.length);
             pos = 0;
             return end > 0;
+        }
+
+        private void requireInMemory() {
+            if (in != null) {
+                throw new IllegalStateException("only a reader of bytes in memory knows its position");
+            }
+        }
+
+        /**
+         * A count of entries of at least a byte each, read: refused when more than the bytes left of an in-memory reader
+         * (a damaged count would otherwise allocate before the read fails).
+         */
+        int count() throws IOException {
+            int n = varInt();
+            if (n < 0 || (in == null && n > end - pos)) {
+                throw new IOException("corrupt state: a count of " + n + " with " + (end - pos) + " bytes left");
+            }
+            return n;
         }
 
         long varLong() throws IOException {
@@ -248,6 +284,9 @@ final class StateBytes {
             int len = varInt();
             if (len < 0) {
                 return null;
+            }
+            if (in == null && len > end - pos) {
+                throw new IOException("corrupt state: a string of " + len + " bytes with " + (end - pos) + " left");
             }
             byte[] b = new byte[len];
             int n = 0;

@@ -7,7 +7,7 @@ import java.io.IOException;
  * when the run does not touch it (the encoding is canonical: decoding and encoding again gives the same bytes), read
  * when the run does.
  */
-record StoredCustomer(long customerId, byte[] leaf, int from, int length) implements CustomerEntry {
+record StoredCustomer(long customerId, String pack, byte[] leaf, int from, int length) implements CustomerEntry {
 
     /** The customer's history; a record that does not decode is a state that cannot be read. */
     CustomerHistory read() {
@@ -17,9 +17,13 @@ record StoredCustomer(long customerId, byte[] leaf, int from, int length) implem
             LeafCodec.requireEnd(r);
             return c;
         } catch (IOException | RuntimeException e) {
-            throw new StateUnreadableException("customer " + customerId + " of a state leaf", e instanceof IOException io
-                    ? io : new IOException(e.toString(), e));
+            throw unreadable(e);
         }
+    }
+
+    /** Names the pack, as an error reading a whole leaf does, and the customer in it. */
+    private StateUnreadableException unreadable(Exception e) {
+        return new StateUnreadableException(pack, new IOException("customer " + customerId + ": " + e.getMessage(), e));
     }
 
     /**
@@ -31,8 +35,8 @@ record StoredCustomer(long customerId, byte[] leaf, int from, int length) implem
         try {
             StateBytes.Reader r = new StateBytes.Reader(leaf, from, from + length);
             return LeafCodec.firstOpenEnd(r);
-        } catch (IOException e) {
-            throw new StateUnreadableException("customer " + customerId + " of a state leaf", e);
+        } catch (IOException | RuntimeException e) {
+            throw unreadable(e);
         }
     }
 }
