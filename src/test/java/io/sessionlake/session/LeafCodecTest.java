@@ -161,6 +161,27 @@ class LeafCodecTest {
     }
 
     @Test
+    void aCountLargerThanTheBytesLeftIsRefusedBeforeAnythingIsAllocated() throws IOException {
+        // a record claiming a billion durations before purchase: refused as damaged, not an OutOfMemoryError
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        StateBytes.Writer record = new StateBytes.Writer(bytes, 256);
+        record.varInt(0); // finalized sessions
+        record.bool(false); // purchased
+        record.varInt(1_000_000_000); // durations before purchase
+        record.flush();
+        byte[] body = bytes.toByteArray();
+        byte[] leaf = LeafCodec.checkedBlock(LeafCodec.CUSTOMERS_MAGIC, w -> {
+            w.varInt(1);
+            w.varLong(9);
+            w.varInt(body.length);
+            w.raw(body, 0, body.length);
+        });
+        CustomerIndex read = LeafCodec.decodeCustomers(leaf, "state/customers/pack-r000000000008-abc.bin");
+        StateUnreadableException e = assertThrows(StateUnreadableException.class, () -> read.get(9));
+        assertTrue(e.getMessage().contains("a count of 1000000000"), e.getMessage());
+    }
+
+    @Test
     void aLeafWithAnyByteChangedIsRefused() {
         byte[] leaf = encode(customers());
         for (int at = 0; at < leaf.length; at++) {
