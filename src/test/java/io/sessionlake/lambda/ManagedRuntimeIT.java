@@ -131,9 +131,10 @@ class ManagedRuntimeIT {
         // S3 unreachable: the run fails for a reason a retry can fix, so the invocation fails; what the
         // runtime prints about that failed invocation must be JSON too
         Map<String, String> unreachable = new LinkedHashMap<>(overrides);
-        unreachable.put("SESSIONLAKE_S3_ENDPOINT", "http://127.0.0.1:" + closedPort());
-        try (FakeLambdaRuntimeApi api = new FakeLambdaRuntimeApi("processor");
-                ManagedJavaRuntime fn = ManagedJavaRuntime.start(taskRoot, "ProcessorFunction", api.address(), unreachable)) {
+        try (java.net.Socket refusing = portNobodyListensOn();
+                FakeLambdaRuntimeApi api = new FakeLambdaRuntimeApi("processor");
+                ManagedJavaRuntime fn = ManagedJavaRuntime.start(taskRoot, "ProcessorFunction", api.address(),
+                        withEndpoint(unreachable, refusing))) {
             awaitFirstPoll(api, fn);
             failedOutcome = await(api.invoke(s3Notification(bucketName, keys.get(0)), INVOCATION_TIMEOUT_S * 1000), fn);
             output.addAll(fn.stop());
@@ -448,10 +449,20 @@ class ManagedRuntimeIT {
         throw new AssertionError("no response within " + INVOCATION_TIMEOUT_S + " s:\n" + fn.outputText());
     }
 
-    private static int closedPort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    /**
+     * A port bound but not listening, held until closed: a connection to it is refused, and no server this test
+     * starts meanwhile can be given it (a port closed right away was, once, handed to the fake Runtime API started
+     * next, which answered the S3 client's GET with a 404: "no object", not an unreachable store).
+     */
+    private static java.net.Socket portNobodyListensOn() throws IOException {
+        java.net.Socket s = new java.net.Socket();
+        s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.0.1"), 0));
+        return s;
+    }
+
+    private static Map<String, String> withEndpoint(Map<String, String> env, java.net.Socket refusing) {
+        env.put("SESSIONLAKE_S3_ENDPOINT", "http://127.0.0.1:" + refusing.getLocalPort());
+        return env;
     }
 
     private static String millis(long nanos) {

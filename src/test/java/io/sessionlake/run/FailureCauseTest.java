@@ -18,7 +18,6 @@ import io.sessionlake.testing.InterceptingStore;
 import io.sessionlake.testing.S3Server;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -108,12 +107,13 @@ class FailureCauseTest {
 
     @Test
     void unreachableS3IsAStorageFailure() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
+        // a port bound but not listening, held meanwhile: refused, and no server started meanwhile can be given it
+        try (java.net.Socket refusing = new java.net.Socket()) {
+            refusing.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.0.1"), 0));
+            S3Store store = new S3Store(S3Server.clientAt(URI.create("http://127.0.0.1:" + refusing.getLocalPort())),
+                    "nowhere");
+            assertCause(FailureCause.STORAGE, process(store));
         }
-        S3Store store = new S3Store(S3Server.clientAt(URI.create("http://127.0.0.1:" + closedPort)), "nowhere");
-        assertCause(FailureCause.STORAGE, process(store));
     }
 
     @Test
