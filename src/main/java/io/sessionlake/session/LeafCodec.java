@@ -9,8 +9,8 @@ import org.xerial.snappy.Snappy;
 
 /**
  * Binary encoding of the leaves of the state: a range of customers, or a range of the dedupe window. Each leaf is
- * a magic number and one Snappy block of varints; deterministic (keys in order), so a retried run writes the same
- * bytes. A customer leaf ({@code SLC2}) holds each customer's record behind its length, self-contained (its repeated
+ * a magic number and one Snappy block of varints (a customer leaf also a CRC-32C of its content, {@link #checkedBlock});
+ * deterministic (keys in order), so a retried run writes the same bytes. A customer leaf ({@code SLC2}) holds each customer's record behind its length, self-contained (its repeated
  * strings written once per record), so that a run reads only the customers it touches and copies the others' bytes
  * as they are; leaves of the first layout ({@code SLC1}, strings shared across the leaf) are read whole and written
  * again in the second when a run changes them.
