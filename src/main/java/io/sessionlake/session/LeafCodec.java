@@ -182,13 +182,23 @@ final class LeafCodec {
     }
 
     private static byte[] decompressChecked(byte[] bytes, byte[] magic) throws IOException {
-        if (bytes.length < magic.length + 4 || !Arrays.equals(Arrays.copyOf(bytes, magic.length), magic)) {
+        if (bytes.length < magic.length + 4 || !Arrays.equals(bytes, 0, magic.length, magic, 0, magic.length)) {
             throw new IOException("not a sessionlake state object of this kind (bad magic number)");
         }
         int expected = java.nio.ByteBuffer.wrap(bytes, magic.length, 4).getInt();
+        int offset = magic.length + 4;
+        int length = bytes.length - offset;
         byte[] plain;
         try {
-            plain = Snappy.uncompress(Arrays.copyOfRange(bytes, magic.length + 4, bytes.length));
+            // read in place; a Snappy block expands at most about 21 times, so a larger length is a damaged header
+            int size = Snappy.uncompressedLength(bytes, offset, length);
+            if (size < 0 || size > MAX_SNAPPY_EXPANSION * length + 64) {
+                throw new IOException("a block of " + length + " bytes claims " + size + " uncompressed");
+            }
+            plain = new byte[size];
+            if (Snappy.rawUncompress(bytes, offset, length, plain, 0) != size) {
+                throw new IOException("a block shorter than its header says");
+            }
         } catch (IOException | org.xerial.snappy.SnappyError e) {
             throw new IOException("corrupt state: " + e.getMessage(), e);
         }
@@ -197,6 +207,9 @@ final class LeafCodec {
         }
         return plain;
     }
+
+    /** Snappy's largest expansion: a 3-byte copy of 64 bytes. */
+    private static final long MAX_SNAPPY_EXPANSION = 22;
 
     private static int crc32c(byte[] b, int length) {
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
