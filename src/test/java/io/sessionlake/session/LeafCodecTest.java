@@ -182,6 +182,25 @@ class LeafCodecTest {
     }
 
     @Test
+    void aSnappyHeaderClaimingMoreThanTheBlockCanHoldIsRefusedBeforeAllocating() {
+        byte[] leaf = encode(customers());
+        // the block's varint header (after the magic and the checksum) rewritten to claim 2^31-1 bytes
+        byte[] claim = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07};
+        int header = 8;
+        int headerLength = 0;
+        while ((leaf[header + headerLength] & 0x80) != 0) {
+            headerLength++;
+        }
+        headerLength++;
+        byte[] damaged = new byte[leaf.length - headerLength + claim.length];
+        System.arraycopy(leaf, 0, damaged, 0, header);
+        System.arraycopy(claim, 0, damaged, header, claim.length);
+        System.arraycopy(leaf, header + headerLength, damaged, header + claim.length, leaf.length - header - headerLength);
+        IOException e = assertThrows(IOException.class, () -> LeafCodec.decodeCustomers(damaged));
+        assertTrue(e.getMessage().contains("claims 2147483647 uncompressed"), e.getMessage());
+    }
+
+    @Test
     void aLeafWithAnyByteChangedIsRefused() {
         byte[] leaf = encode(customers());
         for (int at = 0; at < leaf.length; at++) {
