@@ -25,9 +25,23 @@ final class LeafCodec {
 
     /** Customers {@code from} (inclusive) to {@code to} of an array in id order. */
     static byte[] encodeCustomers(CustomerEntry[] sorted, int from, int to) {
-        Plain record = new Plain(1 << 10);
-        StateBytes.Writer recordWriter = new StateBytes.Writer(record, 1 << 10);
-        return checkedBlock(CUSTOMERS_MAGIC, w -> {
+        return new CustomerLeafEncoder().encode(sorted, from, to);
+    }
+
+    /**
+     * Encodes customer leaves one after the other with the same buffers: a large object's state is a hundred thousand
+     * leaves, each of which allocated its own (about 14 KB) while the rest of the run needed the heap. One thread.
+     */
+    static final class CustomerLeafEncoder {
+        private final Plain leaf = new Plain(1 << 13);
+        private final StateBytes.Writer leafWriter = new StateBytes.Writer(leaf, 1 << 12);
+        private final Plain record = new Plain(1 << 10);
+        private final StateBytes.Writer recordWriter = new StateBytes.Writer(record, 1 << 10);
+        private byte[] packed = new byte[0];
+
+        byte[] encode(CustomerEntry[] sorted, int from, int to) {
+            leaf.reset();
+            StateBytes.Writer w = leafWriter;
             w.varInt(to - from);
             long prev = 0;
             for (int i = from; i < to; i++) {
@@ -45,7 +59,13 @@ final class LeafCodec {
                     w.raw(record.array(), 0, record.size());
                 }
             }
-        });
+            w.flush();
+            int bound = CUSTOMERS_MAGIC.length + 4 + Snappy.maxCompressedLength(leaf.size());
+            if (packed.length < bound) {
+                packed = new byte[bound];
+            }
+            return checked(CUSTOMERS_MAGIC, leaf.array(), leaf.size(), packed);
+        }
     }
 
     /** A leaf read from a pack that is not known (tests). */
@@ -157,14 +177,17 @@ final class LeafCodec {
         StateBytes.Writer w = new StateBytes.Writer(raw, 1 << 12);
         content.writeTo(w);
         w.flush();
-        int n = raw.size();
+        return checked(magic, raw.array(), raw.size(), new byte[magic.length + 4 + Snappy.maxCompressedLength(raw.size())]);
+    }
+
+    /** The checked block of the first {@code n} bytes of {@code plain}, built in {@code scratch} (large enough). */
+    private static byte[] checked(byte[] magic, byte[] plain, int n, byte[] scratch) {
         int head = magic.length + 4;
         try {
-            byte[] out = new byte[head + Snappy.maxCompressedLength(n)];
-            System.arraycopy(magic, 0, out, 0, magic.length);
-            java.nio.ByteBuffer.wrap(out, magic.length, 4).putInt(crc32c(raw.array(), n));
-            int packed = Snappy.rawCompress(raw.array(), 0, n, out, head);
-            return Arrays.copyOf(out, head + packed);
+            System.arraycopy(magic, 0, scratch, 0, magic.length);
+            java.nio.ByteBuffer.wrap(scratch, magic.length, 4).putInt(crc32c(plain, n));
+            int size = Snappy.rawCompress(plain, 0, n, scratch, head);
+            return Arrays.copyOf(scratch, head + size);
         } catch (IOException e) {
             throw new UncheckedIOException("compressing state in memory", e);
         }

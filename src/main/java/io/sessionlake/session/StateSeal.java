@@ -341,6 +341,7 @@ public final class StateSeal {
 
     private static Part sealCustomers(SessionState s, String packKey, LeafTargets targets) {
         Part p = new Part(packKey, s.customers.packSizes);
+        LeafCodec.CustomerLeafEncoder encoder = new LeafCodec.CustomerLeafEncoder();
         List<Leaves.Slot<CustomerIndex>> slots = s.customers.slots();
         for (int i = 0; i < slots.size(); i++) {
             Leaves.Slot<CustomerIndex> slot = slots.get(i);
@@ -353,7 +354,7 @@ public final class StateSeal {
             int[] bounds = bounds(sorted.length, targets.customersPerLeaf(), false);
             for (int b = 0; b + 1 < bounds.length; b++) {
                 long low = b > 0 ? sorted[bounds[b]].customerId() : i == 0 ? Long.MIN_VALUE : slot.low;
-                byte[] bytes = LeafCodec.encodeCustomers(sorted, bounds[b], bounds[b + 1]);
+                byte[] bytes = encoder.encode(sorted, bounds[b], bounds[b + 1]);
                 p.refs.add(p.append(low, bounds[b + 1] - bounds[b], 0, bytes));
             }
         }
