@@ -75,29 +75,40 @@ final class LeafCodec {
 
     /** @param key the pack the leaf was read from: named by a customer found damaged when it is read later */
     static CustomerIndex decodeCustomers(byte[] bytes, String key) throws IOException {
+        StateBytes.Reader r;
+        EntryReader entry;
         if (bytes.length >= CUSTOMERS_V1_MAGIC.length
-                && Arrays.equals(Arrays.copyOf(bytes, CUSTOMERS_V1_MAGIC.length), CUSTOMERS_V1_MAGIC)) {
-            return readCustomers(open(bytes, CUSTOMERS_V1_MAGIC), (r, id) -> readCustomer(r, id, true));
+                && Arrays.equals(bytes, 0, CUSTOMERS_V1_MAGIC.length, CUSTOMERS_V1_MAGIC, 0, CUSTOMERS_V1_MAGIC.length)) {
+            r = open(bytes, CUSTOMERS_V1_MAGIC); // read whole
+            entry = (in, id) -> readCustomer(in, id, true);
+        } else {
+            byte[] raw = decompressChecked(bytes, CUSTOMERS_MAGIC);
+            r = new StateBytes.Reader(raw);
+            entry = (in, id) -> { // kept as stored: read when the run asks for the customer
+                int length = in.varInt();
+                int from = in.position();
+                if (!in.skip(length)) {
+                    throw new IOException("corrupt state leaf: a record of " + length + " bytes past the end");
+                }
+                return new StoredCustomer(id, key, raw, from, length);
+            };
         }
-        byte[] raw = decompressChecked(bytes, CUSTOMERS_MAGIC);
-        return readCustomers(new StateBytes.Reader(raw), (r, id) -> {
-            int length = r.varInt();
-            int from = r.position();
-            if (!r.skip(length)) {
-                throw new IOException("corrupt state leaf: a record of " + length + " bytes past the end");
-            }
-            return new StoredCustomer(id, key, raw, from, length);
-        });
+        CustomerIndex customers = readCustomers(r, entry);
+        requireEnd(r);
+        return customers;
     }
 
     /** How one customer's entry is read, after its id. */
     @FunctionalInterface
-    private interface EntryReader {
+    interface EntryReader {
         CustomerEntry read(StateBytes.Reader r, long customerId) throws IOException;
     }
 
-    /** A leaf's customers: their count, then each id (from the previous) and entry. */
-    private static CustomerIndex readCustomers(StateBytes.Reader r, EntryReader entry) throws IOException {
+    /**
+     * Customers as a leaf (and the single state object before leaves) holds them: their count, then each id (from the
+     * previous) and entry.
+     */
+    static CustomerIndex readCustomers(StateBytes.Reader r, EntryReader entry) throws IOException {
         int n = r.count();
         CustomerIndex customers = new CustomerIndex(Math.max(16, n));
         long id = 0;
@@ -108,7 +119,6 @@ final class LeafCodec {
             }
             customers.insert(entry.read(r, id));
         }
-        requireEnd(r);
         return customers;
     }
 
@@ -287,6 +297,11 @@ final class LeafCodec {
     }
 
     static LongIntMap readLongMap(StateBytes.Reader r) throws IOException {
+        return readLongMap(r, false);
+    }
+
+    /** @param microsToMinutes values written as event times (the dedupe window of state.bin format 2), kept as minutes */
+    static LongIntMap readLongMap(StateBytes.Reader r, boolean microsToMinutes) throws IOException {
         int size = r.count();
         LongIntMap map = new LongIntMap(Math.max(16, size));
         long key = 0;
@@ -294,10 +309,13 @@ final class LeafCodec {
         for (int i = 0; i < size; i++) {
             key += r.varLong();
             value += r.varLong();
-            if (value != (int) value) {
+            if (microsToMinutes) {
+                map.put(key, SessionState.minuteOf(value));
+            } else if (value != (int) value) {
                 throw new IOException("corrupt state: value " + value + " out of range");
+            } else {
+                map.put(key, (int) value);
             }
-            map.put(key, (int) value);
         }
         return map;
     }

@@ -1,7 +1,6 @@
 package io.sessionlake.session;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,14 +99,7 @@ public final class ManifestCodec {
         if (format != FORMAT) {
             throw new IOException("state manifest format " + format + " is not supported here (expected " + FORMAT + ")");
         }
-        long sequence = r.varLong();
-        long watermark = r.varLong();
-        SessionConfig config = new SessionConfig(Duration.ofNanos(r.varLong()), Duration.ofNanos(r.varLong()));
-        TreeMap<String, String> ledger = new TreeMap<>();
-        int ledgerSize = r.varInt();
-        for (int i = 0; i < ledgerSize; i++) {
-            ledger.put(r.string(), r.string());
-        }
+        StateCodec.RunHead run = StateCodec.RunHead.read(r);
         long customers = r.varLong();
         long sessions = r.varLong();
         LongIntMap visits = LeafCodec.readLongMap(r);
@@ -131,7 +123,7 @@ public final class ManifestCodec {
             retired.add(new SessionState.RetiredLeaf(key, at));
         }
         LeafCodec.requireEnd(r);
-        return new SessionState(config, sequence, watermark, ledger,
+        return new SessionState(run.config(), run.sequence(), run.watermark(), run.ledger(),
                 new Leaves<>(idRefs, idPacks, source, (b, k) -> LeafCodec.decodeIds(b), LongIntMap::new),
                 new Leaves<>(customerRefs, customerPacks, source, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
                 new StateAggregates(customers, sessions, visits, durations, totals, hosts), retired);

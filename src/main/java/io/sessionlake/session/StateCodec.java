@@ -123,40 +123,43 @@ public final class StateCodec {
         }
     }
 
+    /**
+     * What the single state object and the manifest both hold after their format number: the run counters, the
+     * session definition and the ledger.
+     */
+    record RunHead(long sequence, long watermark, SessionConfig config, TreeMap<String, String> ledger) {
+        static RunHead read(StateBytes.Reader r) throws IOException {
+            long sequence = r.varLong();
+            long watermark = r.varLong();
+            SessionConfig config = new SessionConfig(Duration.ofNanos(r.varLong()), Duration.ofNanos(r.varLong()));
+            TreeMap<String, String> ledger = new TreeMap<>();
+            int ledgerSize = r.varInt();
+            for (int i = 0; i < ledgerSize; i++) {
+                ledger.put(r.string(), r.string());
+            }
+            return new RunHead(sequence, watermark, config, ledger);
+        }
+    }
+
     private static Head readHead(StateBytes.Reader r, int expectedFormat) throws IOException {
         int format = r.varInt();
         if (format != expectedFormat) {
             throw new IOException("state format " + format + " is not supported here (expected " + expectedFormat
                     + ")");
         }
-        long sequence = r.varLong();
-        long watermark = r.varLong();
-        SessionConfig config = new SessionConfig(Duration.ofNanos(r.varLong()), Duration.ofNanos(r.varLong()));
-        TreeMap<String, String> ledger = new TreeMap<>();
-        int ledgerSize = r.varInt();
-        for (int i = 0; i < ledgerSize; i++) {
-            ledger.put(r.string(), r.string());
-        }
+        RunHead run = RunHead.read(r);
         // format 2 kept event times in the dedupe window; since format 4 it keeps their minutes
-        return new Head(sequence, watermark, config, ledger, readLongMap(r, expectedFormat == FORMAT_DEFLATE));
+        return new Head(run.sequence(), run.watermark(), run.config(), run.ledger(),
+                LeafCodec.readLongMap(r, expectedFormat == FORMAT_DEFLATE));
     }
 
     private static Body readBody(StateBytes.Reader r, boolean sharedStrings) throws IOException {
         TreeMap<String, LongIntMap> hosts = new TreeMap<>();
         int hostCount = r.varInt();
         for (int i = 0; i < hostCount; i++) {
-            hosts.put(r.string(), readLongMap(r));
+            hosts.put(r.string(), LeafCodec.readLongMap(r));
         }
-        int customerCount = r.varInt();
-        CustomerIndex customers = new CustomerIndex(Math.max(16, customerCount));
-        long id = 0;
-        for (int i = 0; i < customerCount; i++) {
-            id += r.varLong();
-            if (customers.contains(id)) {
-                throw new IOException("corrupt state: customer " + id + " twice");
-            }
-            customers.insert(LeafCodec.readCustomer(r, id, sharedStrings));
-        }
+        CustomerIndex customers = LeafCodec.readCustomers(r, (in, id) -> LeafCodec.readCustomer(in, id, sharedStrings));
         return new Body(hosts, customers);
     }
 
@@ -180,29 +183,4 @@ public final class StateCodec {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }
-
-    private static LongIntMap readLongMap(StateBytes.Reader r) throws IOException {
-        return readLongMap(r, false);
-    }
-
-    /** @param microsToMinutes values written as event times (format 2's dedupe window), kept as minutes */
-    private static LongIntMap readLongMap(StateBytes.Reader r, boolean microsToMinutes) throws IOException {
-        int size = r.varInt();
-        LongIntMap map = new LongIntMap(Math.max(16, size));
-        long key = 0;
-        long value = 0;
-        for (int i = 0; i < size; i++) {
-            key += r.varLong();
-            value += r.varLong();
-            if (microsToMinutes) {
-                map.put(key, SessionState.minuteOf(value));
-            } else if (value != (int) value) {
-                throw new IOException("corrupt state: value " + value + " out of range");
-            } else {
-                map.put(key, (int) value);
-            }
-        }
-        return map;
-    }
-
 }

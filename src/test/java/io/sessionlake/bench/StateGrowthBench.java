@@ -190,8 +190,8 @@ public final class StateGrowthBench {
         }
     }
 
-    /** Counts the bytes read and written through a store, in all and under state/. */
-    private static final class Counting implements ObjectStore {
+    /** Counts the bytes read and written through a store, in all and under state/ (a store with no hook otherwise). */
+    private static final class Counting extends io.sessionlake.testing.InterceptingStore {
         final ObjectStore inner;
         final AtomicLong read = new AtomicLong();
         final AtomicLong written = new AtomicLong();
@@ -201,6 +201,7 @@ public final class StateGrowthBench {
         final AtomicLong statePuts = new AtomicLong();
 
         Counting(ObjectStore inner) {
+            super(inner, key -> { });
             this.inner = inner;
         }
 
@@ -234,26 +235,6 @@ public final class StateGrowthBench {
             if (key.startsWith("state/")) {
                 stateWritten.addAndGet(n);
             }
-        }
-
-        @Override
-        public String location() {
-            return inner.location();
-        }
-
-        @Override
-        public List<ObjectInfo> list(String prefix) throws IOException {
-            return inner.list(prefix);
-        }
-
-        @Override
-        public List<ObjectInfo> list(String prefix, int limit) throws IOException {
-            return inner.list(prefix, limit);
-        }
-
-        @Override
-        public Optional<ObjectInfo> stat(String key) throws IOException {
-            return inner.stat(key);
         }
 
         @Override
@@ -317,11 +298,6 @@ public final class StateGrowthBench {
             countPut(key);
             countWritten(key, bytes.length);
             return etag;
-        }
-
-        @Override
-        public void delete(String key) throws IOException {
-            inner.delete(key);
         }
     }
 }

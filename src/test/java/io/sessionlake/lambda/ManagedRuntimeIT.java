@@ -131,10 +131,10 @@ class ManagedRuntimeIT {
         // S3 unreachable: the run fails for a reason a retry can fix, so the invocation fails; what the
         // runtime prints about that failed invocation must be JSON too
         Map<String, String> unreachable = new LinkedHashMap<>(overrides);
-        try (java.net.Socket refusing = portNobodyListensOn();
+        try (io.sessionlake.testing.RefusingPort refusing = new io.sessionlake.testing.RefusingPort();
                 FakeLambdaRuntimeApi api = new FakeLambdaRuntimeApi("processor");
                 ManagedJavaRuntime fn = ManagedJavaRuntime.start(taskRoot, "ProcessorFunction", api.address(),
-                        withEndpoint(unreachable, refusing))) {
+                        withEndpoint(unreachable, refusing.endpoint()))) {
             awaitFirstPoll(api, fn);
             failedOutcome = await(api.invoke(s3Notification(bucketName, keys.get(0)), INVOCATION_TIMEOUT_S * 1000), fn);
             output.addAll(fn.stop());
@@ -449,19 +449,8 @@ class ManagedRuntimeIT {
         throw new AssertionError("no response within " + INVOCATION_TIMEOUT_S + " s:\n" + fn.outputText());
     }
 
-    /**
-     * A port bound but not listening, held until closed: a connection to it is refused, and no server this test
-     * starts meanwhile can be given it (a port closed right away was, once, handed to the fake Runtime API started
-     * next, which answered the S3 client's GET with a 404: "no object", not an unreachable store).
-     */
-    private static java.net.Socket portNobodyListensOn() throws IOException {
-        java.net.Socket s = new java.net.Socket();
-        s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.0.1"), 0));
-        return s;
-    }
-
-    private static Map<String, String> withEndpoint(Map<String, String> env, java.net.Socket refusing) {
-        env.put("SESSIONLAKE_S3_ENDPOINT", "http://127.0.0.1:" + refusing.getLocalPort());
+    private static Map<String, String> withEndpoint(Map<String, String> env, String s3Endpoint) {
+        env.put("SESSIONLAKE_S3_ENDPOINT", s3Endpoint);
         return env;
     }
 

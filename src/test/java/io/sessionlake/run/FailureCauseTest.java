@@ -107,11 +107,8 @@ class FailureCauseTest {
 
     @Test
     void unreachableS3IsAStorageFailure() throws Exception {
-        // a port bound but not listening, held meanwhile: refused, and no server started meanwhile can be given it
-        try (java.net.Socket refusing = new java.net.Socket()) {
-            refusing.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.0.1"), 0));
-            S3Store store = new S3Store(S3Server.clientAt(URI.create("http://127.0.0.1:" + refusing.getLocalPort())),
-                    "nowhere");
+        try (io.sessionlake.testing.RefusingPort refusing = new io.sessionlake.testing.RefusingPort()) {
+            S3Store store = new S3Store(S3Server.clientAt(URI.create(refusing.endpoint())), "nowhere");
             assertCause(FailureCause.STORAGE, process(store));
         }
     }
