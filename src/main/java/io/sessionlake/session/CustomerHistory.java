@@ -15,8 +15,11 @@ public final class CustomerHistory implements CustomerEntry {
     final ArrayList<OpenSession> open;
     /** Run bookkeeping, never encoded: the revision of the run that last touched this customer ... */
     long snapshotRevision;
-    /** ... and the open sessions as that run found them, to compute its changelog. */
-    List<Session> snapshot;
+    /**
+     * ... and copies of the open sessions as that run found them, to compute its changelog: copies, not
+     * {@link Session}s, so that a session the run leaves as it was costs no id (a SHA-256) and no row.
+     */
+    List<OpenSession> snapshot;
 
     CustomerHistory(long customerId) {
         this(customerId, new FinalizedHistory(), new ArrayList<>(2));
@@ -79,6 +82,15 @@ public final class CustomerHistory implements CustomerEntry {
             out.add(open.get(i).toSession(customerId, finalized.sessions + i + 1));
         }
         return out;
+    }
+
+    /** Copies of the open sessions as they are now. */
+    List<OpenSession> copyOfOpen() {
+        List<OpenSession> copy = new ArrayList<>(open.size());
+        for (OpenSession s : open) {
+            copy.add(s.copy());
+        }
+        return copy;
     }
 
     /** How many sessions are open; with the accessors below, what metrics need of them without building each. */

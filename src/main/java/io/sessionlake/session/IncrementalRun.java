@@ -2,9 +2,7 @@ package io.sessionlake.session;
 
 import io.sessionlake.feed.Event;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -72,7 +70,7 @@ public final class IncrementalRun {
         lastCustomer = customer;
         if (customer.snapshotRevision != revision) {
             customer.snapshotRevision = revision;
-            customer.snapshot = customer.open.isEmpty() ? List.of() : customer.currentOpenSessions();
+            customer.snapshot = customer.open.isEmpty() ? List.of() : customer.copyOfOpen();
             touched.add(customer);
             state.aggregates.add(customer, -1); // as it was before this run; added back as it is after
         }
@@ -132,27 +130,42 @@ public final class IncrementalRun {
     private void changelog(Consumer<SessionRevision> out) {
         touched.sort((a, b) -> Long.compare(a.customerId(), b.customerId()));
         for (CustomerHistory customer : touched) {
-            if (customer.snapshot.isEmpty()) {
-                // a customer new to the open set: every session is new, nothing can disappear
-                customer.snapshot = null;
-                for (Session now : customer.currentOpenSessions()) {
-                    out.accept(new SessionRevision(now, revision, false));
-                }
-                continue;
-            }
-            Map<String, Session> previous = new LinkedHashMap<>();
-            for (Session s : customer.snapshot) {
-                previous.put(s.sessionId(), s);
-            }
+            List<OpenSession> before = customer.snapshot;
             customer.snapshot = null;
-            for (Session now : customer.currentOpenSessions()) {
-                Session was = previous.remove(now.sessionId());
-                if (!now.equals(was)) {
-                    out.accept(new SessionRevision(now, revision, false));
-                }
+            changelog(customer, before, out);
+        }
+    }
+
+    /**
+     * One customer's rows: a revision for each open session that is new or differs from the session of its id before
+     * the run (its number included), in order, then a tombstone for each id before the run that is gone. Open sessions
+     * are in order of their first event before and after, so one walk over both pairs them by id.
+     */
+    private void changelog(CustomerHistory customer, List<OpenSession> before, Consumer<SessionRevision> out) {
+        long id = customer.customerId();
+        int numbered = customer.finalized.sessions; // nothing is finalized during a run
+        boolean[] kept = new boolean[before.size()];
+        int b = 0;
+        List<OpenSession> now = customer.open;
+        for (int i = 0; i < now.size(); i++) {
+            OpenSession s = now.get(i);
+            while (b < before.size() && Event.compareTimeThenId(before.get(b).firstTime, before.get(b).firstId,
+                    s.firstTime, s.firstId) < 0) {
+                b++;
             }
-            for (Session gone : previous.values()) {
-                out.accept(new SessionRevision(gone, revision, true));
+            boolean unchanged = false;
+            if (b < before.size() && before.get(b).sameId(s)) {
+                kept[b] = true;
+                unchanged = b == i && before.get(b).sameSessionAs(s);
+                b++;
+            }
+            if (!unchanged) {
+                out.accept(new SessionRevision(s.toSession(id, numbered + i + 1), revision, false));
+            }
+        }
+        for (int j = 0; j < before.size(); j++) {
+            if (!kept[j]) {
+                out.accept(new SessionRevision(before.get(j).toSession(id, numbered + j + 1), revision, true));
             }
         }
     }

@@ -53,6 +53,50 @@ public final class OpenSession {
         return s;
     }
 
+    /** A copy as this session is now, which later events do not change. */
+    OpenSession copy() {
+        OpenSession c = new OpenSession();
+        c.firstTime = firstTime;
+        c.firstId = firstId;
+        c.lastTime = lastTime;
+        c.eventCount = eventCount;
+        c.pageViews = pageViews;
+        c.searches = searches;
+        c.addsToCart = addsToCart;
+        c.removesFromCart = removesFromCart;
+        c.orders = orders;
+        c.userAgent = userAgent;
+        c.ip = ip;
+        c.pageTime = pageTime;
+        c.pageId = pageId;
+        c.page = page;
+        c.referrerTime = referrerTime;
+        c.referrerId = referrerId;
+        c.referrer = referrer;
+        c.cachedId = cachedId;
+        c.cachedHost = cachedHost;
+        c.hostParsedFrom = hostParsedFrom;
+        return c;
+    }
+
+    /** Whether this and {@code o} have the same first event, so the same session id ({@link #idFor}). */
+    boolean sameId(OpenSession o) {
+        return firstTime == o.firstTime && firstId == o.firstId;
+    }
+
+    /**
+     * Whether {@link #toSession} would give equal sessions for this and {@code o} at the same number: every field a
+     * {@link Session} has (its host follows from its referrer), none of the bookkeeping it has not (which event gave
+     * the page or the referrer).
+     */
+    boolean sameSessionAs(OpenSession o) {
+        return sameId(o) && lastTime == o.lastTime && eventCount == o.eventCount && pageViews == o.pageViews
+                && searches == o.searches && addsToCart == o.addsToCart && removesFromCart == o.removesFromCart
+                && orders == o.orders && java.util.Objects.equals(page, o.page)
+                && java.util.Objects.equals(referrer, o.referrer) && java.util.Objects.equals(userAgent, o.userAgent)
+                && java.util.Objects.equals(ip, o.ip);
+    }
+
     long start() {
         return firstTime;
     }
