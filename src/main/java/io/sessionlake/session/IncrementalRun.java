@@ -50,7 +50,7 @@ public final class IncrementalRun {
         if (isLate(e.timeMicros())) {
             return Verdict.LATE;
         }
-        Leaves.Slot<LongIntMap> ids = state.seenEvents.slotFor(e.id());
+        Leaves.Slot<SeenIds> ids = state.seenEvents.slotFor(e.id());
         if (!ids.content.putUnlessAtLeast(e.id(), SessionState.minuteOf(e.timeMicros()), windowFloor)) {
             return Verdict.DUPLICATE;
         }
@@ -189,9 +189,9 @@ public final class IncrementalRun {
      * entries of the leaves this run rewrites anyway. Elsewhere they stay until then, counted as absent.
      */
     private void forgetIdsBehind(int floor) {
-        for (Leaves.Slot<LongIntMap> leaf : state.seenEvents.slots()) {
+        for (Leaves.Slot<SeenIds> leaf : state.seenEvents.slots()) {
             if (leaf.changed) {
-                leaf.content.retainValuesAtLeast(floor);
+                leaf.content.retainMinutesAtLeast(floor);
             }
         }
         // a leaf this run did not change is the one its manifest entry describes

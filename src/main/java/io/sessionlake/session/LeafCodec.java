@@ -144,16 +144,36 @@ final class LeafCodec {
         return firstTime + r.varLong();
     }
 
-    /** Entries {@code from} to {@code to} of the sorted keys of a dedupe window, with their minutes. */
-    static byte[] encodeIds(long[] sortedKeys, LongIntMap minutes, int from, int to) {
-        return block(IDS_MAGIC, w -> writeLongMap(w, sortedKeys, minutes, from, to));
+    /**
+     * Ids {@code from} to {@code to} of a dedupe window's ids in order, with their minutes at the same places: as
+     * {@link #writeLongMap} writes a map (each id and minute from the previous).
+     */
+    static byte[] encodeIds(long[] sortedIds, int[] minutes, int from, int to) {
+        return block(IDS_MAGIC, w -> writePairs(w, sortedIds, minutes, from, to));
     }
 
-    static LongIntMap decodeIds(byte[] bytes) throws IOException {
+    /** A dedupe leaf into the sorted arrays it was written from; ids out of order are a damaged leaf. */
+    static SeenIds decodeIds(byte[] bytes) throws IOException {
         StateBytes.Reader r = open(bytes, IDS_MAGIC);
-        LongIntMap map = readLongMap(r);
+        int n = r.count();
+        long[] ids = new long[n];
+        int[] minutes = new int[n];
+        long id = 0;
+        long minute = 0;
+        for (int i = 0; i < n; i++) {
+            id += r.varLong();
+            minute += r.varLong();
+            if (minute != (int) minute) {
+                throw new IOException("corrupt state: minute " + minute + " out of range");
+            }
+            if (i > 0 && id <= ids[i - 1]) {
+                throw new IOException("corrupt state leaf: event id " + id + " after " + ids[i - 1]);
+            }
+            ids[i] = id;
+            minutes[i] = (int) minute;
+        }
         requireEnd(r);
-        return map;
+        return new SeenIds(ids, minutes, n);
     }
 
     @FunctionalInterface
@@ -279,20 +299,23 @@ final class LeafCodec {
                 keys[nonZero++] = k;
             }
         }
-        writeLongMap(w, keys, map, 0, nonZero);
+        int[] values = new int[nonZero];
+        for (int i = 0; i < nonZero; i++) {
+            values[i] = map.get(keys[i], 0);
+        }
+        writePairs(w, keys, values, 0, nonZero);
     }
 
-    private static void writeLongMap(StateBytes.Writer w, long[] keys, LongIntMap map, int from, int to) {
+    /** Their count, then each key and value as the difference from the previous. */
+    private static void writePairs(StateBytes.Writer w, long[] keys, int[] values, int from, int to) {
         w.varInt(to - from);
         long prevKey = 0;
         long prevValue = 0;
         for (int i = from; i < to; i++) {
-            long k = keys[i];
-            int v = map.get(k, 0);
-            w.varLong(k - prevKey);
-            w.varLong(v - prevValue);
-            prevKey = k;
-            prevValue = v;
+            w.varLong(keys[i] - prevKey);
+            w.varLong(values[i] - prevValue);
+            prevKey = keys[i];
+            prevValue = values[i];
         }
     }
 

@@ -124,7 +124,7 @@ public final class ManifestCodec {
         }
         LeafCodec.requireEnd(r);
         return new SessionState(run.config(), run.sequence(), run.watermark(), run.ledger(),
-                new Leaves<>(idRefs, idPacks, source, (b, k) -> LeafCodec.decodeIds(b), LongIntMap::new),
+                new Leaves<>(idRefs, idPacks, source, (b, k) -> LeafCodec.decodeIds(b), SeenIds::new),
                 new Leaves<>(customerRefs, customerPacks, source, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
                 new StateAggregates(customers, sessions, visits, durations, totals, hosts), retired);
     }

@@ -22,14 +22,14 @@ public final class SessionState {
     long sequence;
     long watermark = NO_WATERMARK;
     final TreeMap<String, String> ledger;
-    final Leaves<LongIntMap> seenEvents;
+    final Leaves<SeenIds> seenEvents;
     final Leaves<CustomerIndex> customers;
     final StateAggregates aggregates;
     /** Leaves no longer in the state, kept for readers of older manifests until their grace period ends. */
     final List<RetiredLeaf> retired;
 
     SessionState(SessionConfig config, long sequence, long watermark, TreeMap<String, String> ledger,
-            Leaves<LongIntMap> seenEvents, Leaves<CustomerIndex> customers, StateAggregates aggregates,
+            Leaves<SeenIds> seenEvents, Leaves<CustomerIndex> customers, StateAggregates aggregates,
             List<RetiredLeaf> retired) {
         this.config = config;
         this.sequence = sequence;
@@ -43,7 +43,7 @@ public final class SessionState {
 
     public static SessionState empty(SessionConfig config) {
         return new SessionState(config, 0, NO_WATERMARK, new TreeMap<>(),
-                new Leaves<>(List.of(), Map.of(), LeafSource.NONE, (b, k) -> LeafCodec.decodeIds(b), LongIntMap::new),
+                new Leaves<>(List.of(), Map.of(), LeafSource.NONE, (b, k) -> LeafCodec.decodeIds(b), SeenIds::new),
                 new Leaves<>(List.of(), Map.of(), LeafSource.NONE, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
                 StateAggregates.empty(), new ArrayList<>());
     }
@@ -52,7 +52,7 @@ public final class SessionState {
     static SessionState whole(SessionConfig config, long sequence, long watermark, TreeMap<String, String> ledger,
             LongIntMap seenEvents, CustomerIndex customers, Map<String, LongIntMap> finalizedDurationsByHost) {
         return new SessionState(config, sequence, watermark, ledger,
-                Leaves.inMemory(seenEvents, (b, k) -> LeafCodec.decodeIds(b), LongIntMap::new),
+                Leaves.inMemory(SeenIds.of(seenEvents), (b, k) -> LeafCodec.decodeIds(b), SeenIds::new),
                 Leaves.inMemory(customers, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
                 StateAggregates.of(customers, finalizedDurationsByHost), new ArrayList<>());
     }
@@ -103,7 +103,7 @@ public final class SessionState {
     /** Bytes of the leaves this state was loaded with (as its manifest names them; leaves changed since not counted). */
     public long storedLeafBytes() {
         long n = 0;
-        for (Leaves.Slot<LongIntMap> s : seenEvents.slots()) {
+        for (Leaves.Slot<SeenIds> s : seenEvents.slots()) {
             n += s.ref == null ? 0 : s.ref.bytes();
         }
         for (Leaves.Slot<CustomerIndex> s : customers.slots()) {

@@ -316,23 +316,25 @@ public final class StateSeal {
 
     private static Part sealIds(SessionState s, String packKey, LeafTargets targets) {
         Part p = new Part(packKey, s.seenEvents.packSizes);
-        List<Leaves.Slot<LongIntMap>> slots = s.seenEvents.slots();
+        List<Leaves.Slot<SeenIds>> slots = s.seenEvents.slots();
         for (int i = 0; i < slots.size(); i++) {
-            Leaves.Slot<LongIntMap> slot = slots.get(i);
+            Leaves.Slot<SeenIds> slot = slots.get(i);
             if (!slot.changed) {
                 p.refs.add(slot.ref);
                 continue;
             }
-            long[] keys = slot.content.sortedKeys();
+            slot.content.retainMinutesAtLeast(Integer.MIN_VALUE); // the ids it added merged in (the run did already)
+            long[] keys = slot.content.sortedIds();
+            int[] minutes = slot.content.minutesByPlace();
             // the last leaf takes the new ids of a sequence: full leaves behind it, the rest stays last
-            int[] bounds = bounds(keys.length, targets.idsPerLeaf(), i == slots.size() - 1);
+            int[] bounds = bounds(slot.content.mergedCount(), targets.idsPerLeaf(), i == slots.size() - 1);
             for (int b = 0; b + 1 < bounds.length; b++) {
                 long low = b > 0 ? keys[bounds[b]] : i == 0 ? Long.MIN_VALUE : slot.low;
                 int newest = Integer.MIN_VALUE;
                 for (int k = bounds[b]; k < bounds[b + 1]; k++) {
-                    newest = Math.max(newest, slot.content.get(keys[k], Integer.MIN_VALUE));
+                    newest = Math.max(newest, minutes[k]);
                 }
-                byte[] bytes = LeafCodec.encodeIds(keys, slot.content, bounds[b], bounds[b + 1]);
+                byte[] bytes = LeafCodec.encodeIds(keys, minutes, bounds[b], bounds[b + 1]);
                 p.refs.add(p.append(low, bounds[b + 1] - bounds[b], newest, bytes));
             }
         }
