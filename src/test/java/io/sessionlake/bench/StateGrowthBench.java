@@ -52,9 +52,9 @@ public final class StateGrowthBench {
             rows.add(measure(dir.resolve("h" + size), size, probes));
             System.out.println();
             System.out.println("| history events | customers | empty history: ms (median) | this history: ms (median, min-max)"
-                    + " | ratio | state read | state written | all read | all written | state size | written/state"
-                    + " | live state | written/live |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                    + " | ratio | state read (last probe) | state written: median (min-max), of it the dedupe window"
+                    + " | state size | live state | written / live: median (min-max) |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
             rows.forEach(System.out::println);
         }
     }
@@ -118,6 +118,9 @@ public final class StateGrowthBench {
         List<Path> probeFiles = new ArrayList<>(slices.subList(start, start + window));
         List<Double> empty = new ArrayList<>();
         List<Double> onHistory = new ArrayList<>();
+        List<Long> stateWritten = new ArrayList<>();
+        List<Long> idsWritten = new ArrayList<>();
+        List<Double> writtenShare = new ArrayList<>();
         String last = "";
         for (int i = 0; i < probeFiles.size(); i++) {
             String key = "events/next/probe-" + i + ".jsonl";
@@ -149,12 +152,15 @@ public final class StateGrowthBench {
             }
             empty.add(emptyMs);
             onHistory.add(ms);
-            last = String.format("%s in %d GETs | %s in %d PUTs | %s | %s | %s | %.1f%% | %s | %.1f%%",
-                    mb(counting.stateRead.get()),
-                    counting.stateGets.get(), mb(counting.stateWritten.get()), counting.statePuts.get(),
-                    mb(counting.read.get()), mb(counting.written.get()), mb(stateSize),
-                    100.0 * counting.stateWritten.get() / Math.max(1, stateSize), mb(live),
-                    100.0 * counting.stateWritten.get() / Math.max(1, live));
+            stateWritten.add(counting.stateWritten.get());
+            idsWritten.add(counting.idsWritten.get());
+            writtenShare.add(100.0 * counting.stateWritten.get() / Math.max(1, live));
+            // the last probe's reads and sizes; what a run writes varies with compaction, so its median and range
+            last = String.format("%s in %d GETs | %s (%s-%s), dedupe window %s | %s | %s | %.1f%% (%.1f-%.1f%%)",
+                    mb(counting.stateRead.get()), counting.stateGets.get(), mb(median(stateWritten)),
+                    mb(Collections.min(stateWritten)), mb(Collections.max(stateWritten)), mb(median(idsWritten)),
+                    mb(stateSize), mb(live), median(writtenShare), Collections.min(writtenShare),
+                    Collections.max(writtenShare));
         }
         Collections.sort(empty);
         Collections.sort(onHistory);
@@ -172,6 +178,12 @@ public final class StateGrowthBench {
         long manifest = store.stat(io.sessionlake.run.Layout.STATE_KEY).orElseThrow().size();
         return manifest + new io.sessionlake.run.StateRepository(store).load(io.sessionlake.session.SessionConfig.DEFAULT)
                 .state().storedLeafBytes();
+    }
+
+    private static <T extends Comparable<T>> T median(List<T> values) {
+        List<T> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
     }
 
     private static String mb(long bytes) {
@@ -247,6 +259,7 @@ public final class StateGrowthBench {
         final AtomicLong stateWritten = new AtomicLong();
         final AtomicLong stateGets = new AtomicLong();
         final AtomicLong statePuts = new AtomicLong();
+        final AtomicLong idsWritten = new AtomicLong();
 
         Counting(ObjectStore inner) {
             super(inner, key -> { });
@@ -254,7 +267,7 @@ public final class StateGrowthBench {
         }
 
         void reset() {
-            for (AtomicLong c : List.of(read, written, stateRead, stateWritten, stateGets, statePuts)) {
+            for (AtomicLong c : List.of(read, written, stateRead, stateWritten, stateGets, statePuts, idsWritten)) {
                 c.set(0);
             }
         }
@@ -282,6 +295,9 @@ public final class StateGrowthBench {
             written.addAndGet(n);
             if (key.startsWith("state/")) {
                 stateWritten.addAndGet(n);
+            }
+            if (key.startsWith("state/ids/")) {
+                idsWritten.addAndGet(n);
             }
         }
 
