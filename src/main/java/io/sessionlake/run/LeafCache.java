@@ -49,6 +49,14 @@ final class LeafCache {
         }
     }
 
+    /** Drops a leaf no state names any more (a newer commit replaced it), so that it takes no room from live ones. */
+    synchronized void remove(LeafRef ref) {
+        byte[] old = entries.remove(new Place(ref.key(), ref.offset()));
+        if (old != null) {
+            held -= old.length;
+        }
+    }
+
     synchronized long heldBytes() {
         return held;
     }

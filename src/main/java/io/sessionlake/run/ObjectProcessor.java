@@ -135,6 +135,7 @@ public final class ObjectProcessor {
                     continue;
                 }
                 a.timings.put("commit_state", millisSince(tCommit));
+                attempts.committed(a);
                 return afterCommit(runId, input, a, attempt, started, t0);
             }
         } catch (RunFailedException e) {

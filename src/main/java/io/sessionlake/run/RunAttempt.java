@@ -54,6 +54,11 @@ final class RunAttempt {
         this.leaves = leaves;
     }
 
+    /** The attempt's state is committed: what it replaced is of no further use to this processor. */
+    void committed(Result a) {
+        leaves.committed(a.sealed);
+    }
+
     /** Called once an attempt knows every key it will write, before it writes any. */
     interface BeforeUploads {
         void announce(Result planned) throws IOException;

@@ -120,6 +120,15 @@ final class StateLeaves {
         return out;
     }
 
+    /**
+     * After the commit: the leaves it replaced leave the cache. A warm processor's runs read the leaves of the last
+     * state; replaced ones, least recently used only after many runs, would push out live leaves no run touched lately
+     * (least recently used too) and send their next reads to the store.
+     */
+    void committed(StateSeal.Sealed sealed) {
+        sealed.replaced().forEach(cache::remove);
+    }
+
     /** @return the retired packs that could not be deleted: the manifest keeps them, the next run tries again */
     List<String> deleteGarbage(StateSeal.Sealed sealed) {
         List<String> left = new ArrayList<>();

@@ -96,6 +96,25 @@ public final class StateSeal {
             return out;
         }
 
+        /**
+         * The leaves of the loaded manifest that the new one does not name (changed, split, dropped or copied by
+         * compaction): no run of a state this commit or a later one makes reads them.
+         */
+        public List<LeafRef> replaced() {
+            java.util.Set<LeafRef> named = new java.util.HashSet<>(ids.refs);
+            named.addAll(customers.refs);
+            List<LeafRef> out = new ArrayList<>();
+            for (Leaves<?> l : List.of(state.seenEvents, state.customers)) {
+                for (Leaves.Slot<?> slot : l.slots()) {
+                    if (slot.ref != null && !named.contains(slot.ref)) {
+                        out.add(slot.ref);
+                    }
+                }
+                out.addAll(l.dropped);
+            }
+            return out;
+        }
+
         /** Leaves copied from sparse packs into this run's packs. */
         public int compactedLeaves() {
             return ids.copied + customers.copied;

@@ -27,6 +27,18 @@ class LeafCacheTest {
     }
 
     @Test
+    void aRemovedLeafFreesItsBytes() {
+        LeafCache cache = new LeafCache(10);
+        cache.put(at(0), new byte[] {0, 0, 0, 0});
+        cache.put(at(4), new byte[] {4, 4, 4, 4});
+        cache.remove(at(0));
+        cache.remove(at(8)); // not held: nothing happens
+        assertNull(cache.get(at(0)));
+        assertArrayEquals(new byte[] {4, 4, 4, 4}, cache.get(at(4)));
+        assertEquals(4, cache.heldBytes());
+    }
+
+    @Test
     void aLeafLargerThanTheBudgetIsNotKept() {
         LeafCache cache = new LeafCache(3);
         cache.put(at(0), new byte[] {1, 2, 3, 4});

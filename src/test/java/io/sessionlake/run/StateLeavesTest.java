@@ -216,6 +216,40 @@ class StateLeavesTest {
     }
 
     @Test
+    void leavesACommitReplacedLeaveTheCacheSoThatLiveOnesStay() throws Exception {
+        // the live leaves after four objects, measured on a bucket of its own (the runs are deterministic)
+        LocalFolderStore measured = new LocalFolderStore(tmp.resolve("measured"));
+        fill(measured);
+        ObjectProcessor measuring = processor(measured, Buckets.FIXED_CLOCK, StateLeaves.GRACE);
+        for (String key : List.of("events/a.jsonl", "events/b.jsonl", "events/c.jsonl", "events/d.jsonl")) {
+            measuring.process(key);
+        }
+        long live = new StateRepository(measured).load(io.sessionlake.session.SessionConfig.DEFAULT).state()
+                .storedLeafBytes();
+        String d = RunIds.of("events/d.jsonl", measured.stat("events/d.jsonl").orElseThrow().etag());
+        long oneRun = size(measured, pack("customers", 4, d)) + size(measured, pack("ids", 4, d));
+
+        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("room"));
+        fill(bucket);
+        put(bucket, "events/e.jsonl", line(44, 1, "11:15:00"));
+        Recording recording = new Recording(bucket);
+        // room for the live leaves and those a run writes before its commit, not for what b, c and d replaced besides
+        ObjectProcessor warm = new ObjectProcessor(recording,
+                RunSettings.defaults().withStateCacheBytes(live + oneRun + oneRun / 2),
+                Buckets.FIXED_CLOCK, SMALL, StateLeaves.GRACE);
+        for (String key : List.of("events/a.jsonl", "events/b.jsonl", "events/c.jsonl", "events/d.jsonl")) {
+            assertEquals(RunReport.Outcome.SUCCEEDED, warm.process(key).outcome(), key);
+        }
+        recording.reads.clear();
+        // customer 1's leaf was written by the first run and not touched since: the least recently used
+        RunReport e = warm.process("events/e.jsonl");
+        assertEquals(RunReport.Outcome.SUCCEEDED, e.outcome(), e.error());
+        assertEquals(List.of(Layout.STATE_KEY, Layout.TURN_KEY), recording.reads,
+                "every leaf from the cache: the three replaced versions of customer 7's leaf and of the last id leaf"
+                        + " went at their commits");
+    }
+
+    @Test
     void aProcessorWithAStateCacheOfZeroReadsEvenTheLeavesItWroteFromTheStore() throws Exception {
         LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("uncached"));
         fill(bucket);
