@@ -300,8 +300,8 @@ class StateLeavesTest {
         fill(bucket);
         processor(bucket, Buckets.FIXED_CLOCK, Duration.ZERO).process("events/a.jsonl");
         String customersOfA = pack("customers", 1, a(bucket));
-        // customers 1 to 28: seven leaves of ten replaced, the other three (under a third) are copied out of a's pack
-        put(bucket, "events/half.jsonl", everyCustomer(100, "11:00:00").lines().limit(28)
+        // customers 1 to 36: nine leaves of ten replaced, the last (under an eighth) is copied out of a's pack
+        put(bucket, "events/half.jsonl", everyCustomer(100, "11:00:00").lines().limit(36)
                 .map(l -> l + "\n").reduce("", String::concat));
         Recording recording = new Recording(bucket);
         RunReport half = processor(recording, Buckets.FIXED_CLOCK, Duration.ZERO).process("events/half.jsonl");
@@ -341,8 +341,8 @@ class StateLeavesTest {
     }
 
     /**
-     * A pack of 30 customer leaves is made sparse by two runs: the first replaces 19 leaves (11 live, above a third),
-     * the second 2 more (9 live, under a third) while writing far less than the live rest. With a budget of one byte
+     * A pack of 60 customer leaves is made sparse by two runs: the first replaces 51 leaves (9 live, above an eighth),
+     * the second 2 more (7 live, under an eighth) while writing far less than the live rest. With a budget of one byte
      * every run may copy only as much as it writes (or one leaf), so the live leaves move out over several runs; with
      * the default budget the second run copies them all. Both histories write the same outputs.
      */
@@ -354,13 +354,13 @@ class StateLeavesTest {
         List<String> objects = new ArrayList<>(List.of("events/many.jsonl", "events/most.jsonl", "events/more.jsonl"));
         for (LocalFolderStore s : List.of(budgeted, unbounded)) {
             StringBuilder many = new StringBuilder();
-            for (int c = 1; c <= 120; c++) {
+            for (int c = 1; c <= 240; c++) {
                 many.append(line(c, c, String.format("10:%02d:%02d", c / 60, c % 60)));
             }
             put(s, "events/many.jsonl", many.toString());
-            put(s, "events/most.jsonl", customers(1_000, 1, 76, "11:00:00"));
-            put(s, "events/more.jsonl", customers(2_000, 77, 84, "11:10:00"));
-            // then one customer of the replaced range a run: leaf k of the 19 the first run replaced
+            put(s, "events/most.jsonl", customers(1_000, 1, 204, "11:00:00"));
+            put(s, "events/more.jsonl", customers(2_000, 205, 212, "11:10:00"));
+            // then one customer of the replaced range a run: leaf k of the 51 the first run replaced
             for (int k = 0; k < 12; k++) {
                 put(s, "events/small-" + k + ".jsonl", line(3_000 + k, 4 * k + 1, String.format("12:%02d:00", k)));
             }
@@ -370,7 +370,7 @@ class StateLeavesTest {
         }
         // last, every customer: the outputs depend on every leaf, wherever compaction put it
         for (LocalFolderStore s : List.of(budgeted, unbounded)) {
-            put(s, "events/all.jsonl", customers(4_000, 1, 120, "13:00:00"));
+            put(s, "events/all.jsonl", customers(4_000, 1, 240, "13:00:00"));
         }
         objects.add("events/all.jsonl");
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -379,9 +379,9 @@ class StateLeavesTest {
 
         RunReport first = processor(budgeted, Clock.fixed(t0, ZoneOffset.UTC), tinyBudget, grace).process(objects.get(0));
         String sparse = pack("customers", first.stateSequence(), first.runId());
-        assertEquals(30, customerLeavesIn(budgeted, sparse).size());
+        assertEquals(60, customerLeavesIn(budgeted, sparse).size());
         processor(budgeted, Clock.fixed(t0.plus(step), ZoneOffset.UTC), tinyBudget, grace).process(objects.get(1));
-        assertEquals(11, customerLeavesIn(budgeted, sparse).size(), "a third live or more: nothing copied yet");
+        assertEquals(9, customerLeavesIn(budgeted, sparse).size(), "more than an eighth live: nothing copied yet");
 
         List<Integer> copiedPerRun = new ArrayList<>();
         Integer emptiedBy = null;
@@ -411,7 +411,7 @@ class StateLeavesTest {
                     + " leaves, " + copiedBytes + " bytes, and wrote " + written + " of its own");
             TreeMap<Long, LeafRef> after = customerLeavesIn(budgeted, sparse);
             if (!before.isEmpty()) {
-                int replaced = objects.get(i).equals("events/more.jsonl") ? 2 : 0; // customers 77 to 84
+                int replaced = objects.get(i).equals("events/more.jsonl") ? 2 : 0; // customers 205 to 212
                 assertEquals(before.size() - copied - replaced, after.size(),
                         objects.get(i) + ": the leaves that left the sparse pack are the ones copied (and those replaced)");
                 assertTrue(copied > 0, objects.get(i) + " copied nothing while the sparse pack had live leaves");
