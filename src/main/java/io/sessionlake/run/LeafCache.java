@@ -7,8 +7,9 @@ import java.util.Map;
 /**
  * The stored bytes of state leaves this processor wrote or read lately, by pack and offset, the least recently used
  * dropped first past a byte budget. A pack is never rewritten with other bytes (its key holds the revision and run
- * id, and a retry writes the same bytes), so an entry is never stale and nothing invalidates it: a warm processor
- * (one run at a time, mostly the one that wrote the last state) reads from the store only what others wrote.
+ * id, and a retry writes the same bytes), so an entry is never stale: a warm processor (one run at a time, mostly
+ * the one that wrote the last state) reads from the store only what others wrote. Leaves a commit replaced are
+ * removed at that commit ({@link #remove}): not for being wrong, but so that they take no room from live ones.
  */
 final class LeafCache {
     /**

@@ -135,7 +135,6 @@ public final class ObjectProcessor {
                     continue;
                 }
                 a.timings.put("commit_state", millisSince(tCommit));
-                attempts.committed(a);
                 return afterCommit(runId, input, a, attempt, started, t0);
             }
         } catch (RunFailedException e) {
@@ -222,6 +221,8 @@ public final class ObjectProcessor {
     private RunReport afterCommit(String runId, ObjectStore.ObjectInfo input, RunAttempt.Result a, int attempt,
             Instant started, long t0) {
         List<String> warnings = new ArrayList<>();
+        bestEffort("dropping the state leaves the commit replaced from the cache (they only take its room)",
+                () -> attempts.committed(a), warnings);
         long tAfter = System.nanoTime();
         bestEffort("publishing " + Layout.METRICS_KEY + " (a later run or delivery publishes it)",
                 () -> metrics.publish(a.metricsJson, a.revision), warnings);

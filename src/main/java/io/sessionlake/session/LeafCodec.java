@@ -299,11 +299,7 @@ final class LeafCodec {
                 keys[nonZero++] = k;
             }
         }
-        int[] values = new int[nonZero];
-        for (int i = 0; i < nonZero; i++) {
-            values[i] = map.get(keys[i], 0);
-        }
-        writePairs(w, keys, values, 0, nonZero);
+        writePairs(w, keys, map.valuesOf(keys, nonZero), 0, nonZero);
     }
 
     /** Their count, then each key and value as the difference from the previous. */

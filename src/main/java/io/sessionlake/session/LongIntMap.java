@@ -3,11 +3,11 @@ package io.sessionlake.session;
 import java.util.Arrays;
 
 /**
- * Open-addressing map from long to int without boxing: the dedupe index holds an entry per accepted
- * event inside the horizon, millions of them, and a HashMap of Longs would need five times the memory.
- * Its values (the minute of an event, a count of sessions) fit in an int: twelve bytes a slot, not sixteen.
- * The hash keeps neighbouring keys in neighbouring slots: event ids come from a sequence, so lookups walk
- * memory in order instead of missing the cache on every event.
+ * Open-addressing map from long to int without boxing: the ids a run adds to the dedupe window ({@link SeenIds}; a
+ * large object adds millions, and the window of a single-object state is read into one) and the aggregates' counts of
+ * values; a HashMap of Longs would need five times the memory. Its values (the minute of an event, a count) fit in
+ * an int: twelve bytes a slot, not sixteen. The hash keeps neighbouring keys in neighbouring slots: event ids come
+ * from a sequence, so lookups walk memory in order instead of missing the cache on every event.
  */
 public final class LongIntMap {
     private static final long EMPTY = Long.MIN_VALUE;
@@ -105,6 +105,15 @@ public final class LongIntMap {
         int[] n = {0};
         forEach((k, v) -> out[n[0]++] = k);
         Arrays.sort(out);
+        return out;
+    }
+
+    /** The values of the first {@code n} of {@code keys}, at the same places (0 for a key not held). */
+    public int[] valuesOf(long[] keys, int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = get(keys[i], 0);
+        }
         return out;
     }
 

@@ -30,11 +30,7 @@ final class SeenIds {
     /** The window of a state converted from the single-object format, held whole. */
     static SeenIds of(LongIntMap window) {
         long[] sorted = window.sortedKeys();
-        int[] minutes = new int[sorted.length];
-        for (int i = 0; i < sorted.length; i++) {
-            minutes[i] = window.get(sorted[i], 0);
-        }
-        return new SeenIds(sorted, minutes, sorted.length);
+        return new SeenIds(sorted, window.valuesOf(sorted, sorted.length), sorted.length);
     }
 
     /**
@@ -67,9 +63,19 @@ final class SeenIds {
      * into the arrays the leaf is written from.
      */
     void retainMinutesAtLeast(int floor) {
-        if (added.size() == 0 && !anyMinuteBelow(floor)) {
-            return;
+        if (added.size() > 0 || anyMinuteBelow(floor)) {
+            merge(floor);
         }
+    }
+
+    /** Merges the added ids in, dropping none (a run that ended without the window's cut, as a converted state). */
+    void mergeAdded() {
+        if (added.size() > 0) {
+            merge(Integer.MIN_VALUE);
+        }
+    }
+
+    private void merge(int floor) {
         long[] more = added.sortedKeys();
         long[] mergedIds = new long[count + more.length];
         int[] mergedMinutes = new int[mergedIds.length];
@@ -120,7 +126,10 @@ final class SeenIds {
         return n;
     }
 
-    /** After {@link #retainMinutesAtLeast}: the ids in order, and their minutes at the same places. */
+    /**
+     * After {@link #retainMinutesAtLeast} or {@link #mergeAdded}: the ids in order in the first {@link #mergedCount}
+     * places (the array may be longer), and their minutes at the same places.
+     */
     long[] sortedIds() {
         requireMerged();
         return ids;

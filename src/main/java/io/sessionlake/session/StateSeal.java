@@ -19,9 +19,10 @@ public final class StateSeal {
 
     /**
      * Entries per leaf at which a leaf is split. Customers: small leaves, since a run touches customers at random
-     * and rewrites each leaf it touches (4: in a steady flow, against 8, a run on 1M events writes two fifths less
+     * and rewrites each leaf it touches (4: in a steady flow, against 8, a run on 1M events writes a third less
      * and one on 10M events no slower, for a manifest twice as long; README, State growth); the dedupe window: large
-     * leaves, since new ids mostly land in the last.
+     * leaves, since the ids of a sequence land in the last one (a feed that numbers events per customer, not in time
+     * order, spreads a run's ids over the leaves of the current day, which large leaves keep few).
      * {@code compactMinBudget}: bytes of sparse packs' leaves a run may copy even when it writes less itself
      * ({@link #COMPACT_MIN_BUDGET}; tests make it tiny to empty a sparse pack over several runs of a small state).
      */
@@ -57,7 +58,8 @@ public final class StateSeal {
     /**
      * A pack whose live leaves are at most this fraction of its bytes is compacted: its live leaves are copied into
      * runs' packs, and it goes once no manifest names it. In a steady flow runs then copy about a seventh of what they
-     * write (at a third, half: runs on a 10M-event history wrote a third more), and the stored packs hold about three
+     * write (at a third, half in theory, and on the growth bench's 10M-event history, whose ten day-sized packs thin
+     * out together, up to as much again), and the stored packs hold about three
      * to four times the live leaves (S3 storage costs little beside a run's time; a run reads leaves by range, so dead
      * bytes cost no reads).
      */
@@ -345,7 +347,7 @@ public final class StateSeal {
                 p.refs.add(slot.ref);
                 continue;
             }
-            slot.content.retainMinutesAtLeast(Integer.MIN_VALUE); // the ids it added merged in (the run did already)
+            slot.content.mergeAdded(); // a run has merged them already when it cut the window
             long[] keys = slot.content.sortedIds();
             int[] minutes = slot.content.minutesByPlace();
             // the last leaf takes the new ids of a sequence: full leaves behind it, the rest stays last

@@ -33,24 +33,54 @@ class ChangelogProperties {
         Random r = new Random(seed);
         // a horizon nothing falls behind: the sessions after the run are the ones its changelog compared
         SessionState state = SessionState.empty(new SessionConfig(Duration.ofMinutes(30), Duration.ofDays(3650)));
-        long nextId = 1;
         for (int run = 0; run < 6; run++) {
-            Map<Long, List<Session>> before = openSessions(state);
-            IncrementalRun incremental = new IncrementalRun(state);
-            int n = 1 + r.nextInt(8);
-            for (int i = 0; i < n; i++) {
-                // ids now and then smaller than earlier ones at the same minute: the first event moves, the id changes
-                long id = r.nextInt(5) == 0 ? nextId + 1_000_000 : nextId;
-                nextId++;
-                incremental.offer(new Event(id, TYPES[r.nextInt(TYPES.length)], 1 + r.nextInt(3),
-                        T0 + r.nextInt(300) * MINUTE, pick(r, "ua-1", "ua-2", null), pick(r, "10.0.0.1", "10.0.0.2", null),
-                        pick(r, "/a", "/b", null), pick(r, "https://x.example/", "https://y.example/", "", null), null,
-                        null, null, null));
-            }
-            List<SessionRevision> reported = incremental.finish("events/" + run, "etag").revisions();
-            assertEquals(byComparingSessions(before, openSessions(state), state.sequence()), reported,
-                    "run " + run + " of seed " + seed);
+            assertRunReportsByComparison(state, r, T0, run, seed);
         }
+    }
+
+    /** The same after sessions were finalized: the open ones are numbered after them. */
+    @Property(tries = 200)
+    void afterFinalizedSessionsTheNumbersFollowThem(@ForAll long seed) {
+        Random r = new Random(seed);
+        SessionState state = SessionState.empty(new SessionConfig(Duration.ofMinutes(30), Duration.ofDays(1)));
+        for (int run = 0; run < 3; run++) {
+            runRandom(state, r, T0, run);
+        }
+        // three days later: every session so far is finalized by this run, after its changelog
+        IncrementalRun jump = new IncrementalRun(state);
+        long later = T0 + 3 * 24 * 60 * MINUTE;
+        for (long customer = 1; customer <= 3; customer++) {
+            jump.offer(new Event(500 + customer, "page_view", customer, later, "ua-1", "10.0.0.1", "/a", null, null,
+                    null, null, null));
+        }
+        jump.finish("events/jump", "etag");
+        long finalized = state.loadedCustomers().stream().mapToLong(c -> c.finalized().sessions).sum();
+        assertEquals(true, finalized > 0, "sessions finalized before the runs compared");
+        for (int run = 4; run < 7; run++) { // within the horizon of the jump, behind no cutoff
+            assertRunReportsByComparison(state, r, later - 120 * MINUTE, run, seed);
+        }
+    }
+
+    private static void assertRunReportsByComparison(SessionState state, Random r, long from, int run, long seed) {
+        Map<Long, List<Session>> before = openSessions(state);
+        List<SessionRevision> reported = runRandom(state, r, from, run);
+        assertEquals(byComparingSessions(before, openSessions(state), state.sequence()), reported,
+                "run " + run + " of seed " + seed);
+    }
+
+    /** One to eight events of customers 1 to 3 within 300 minutes from {@code from}, of every kind a row shows. */
+    private static List<SessionRevision> runRandom(SessionState state, Random r, long from, int run) {
+        IncrementalRun incremental = new IncrementalRun(state);
+        int n = 1 + r.nextInt(8);
+        for (int i = 0; i < n; i++) {
+            // ids now and then smaller than earlier ones at the same minute: the first event moves, the id changes
+            long id = run * 100L + i + (r.nextInt(5) == 0 ? 1_000_000 : 1_000);
+            incremental.offer(new Event(id, TYPES[r.nextInt(TYPES.length)], 1 + r.nextInt(3),
+                    from + r.nextInt(300) * MINUTE, pick(r, "ua-1", "ua-2", null), pick(r, "10.0.0.1", "10.0.0.2", null),
+                    pick(r, "/a", "/b", null), pick(r, "https://x.example/", "https://y.example/", "", null), null,
+                    null, null, null));
+        }
+        return incremental.finish("events/" + run, "etag").revisions();
     }
 
     /** Every field of an open session that its row shows decides whether the run writes a revision. */
@@ -82,10 +112,28 @@ class ChangelogProperties {
         }
     }
 
+    /** A copy holds every field of the session it was taken from: the snapshot the changelog compares against. */
+    @Test
+    void aCopyHasEveryField() throws ReflectiveOperationException {
+        OpenSession s = sample();
+        s.toSession(7, 1); // its id and host cached too
+        OpenSession copy = s.copy();
+        for (Field f : OpenSession.class.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers())) {
+                f.setAccessible(true);
+                assertEquals(f.get(s), f.get(copy), f.getName());
+            }
+        }
+    }
+
     private static OpenSession sample() {
         OpenSession s = OpenSession.of(new Event(10, "page_view", 7, T0, "ua", "10.0.0.1", "/landing",
                 "https://ref.example/", null, null, null, null));
-        s.absorb(new Event(11, "placed_order", 7, T0 + MINUTE, "ua", "10.0.0.1", null, null, null, null, null, null));
+        int id = 11;
+        for (String type : TYPES) { // every count above zero
+            s.absorb(new Event(id, type, 7, T0 + id * MINUTE, "ua", "10.0.0.1", null, null, null, null, null, null));
+            id++;
+        }
         return s;
     }
 

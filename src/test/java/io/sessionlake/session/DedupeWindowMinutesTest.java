@@ -1,7 +1,6 @@
 package io.sessionlake.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -22,14 +21,16 @@ class DedupeWindowMinutesTest {
 
     @Test
     void anIdAtTheCutoffStaysAndOneAMinuteBeforeGoes() {
-        LongIntMap window = new LongIntMap();
+        SeenIds window = new SeenIds();
         long cutoff = 1_650_448_846_290_271L;
-        window.putIfAbsent(1, SessionState.minuteOf(cutoff));
-        window.putIfAbsent(2, SessionState.minuteOf(cutoff - MINUTE));
-        window.putIfAbsent(3, SessionState.minuteOf(cutoff + 1));
-        window.retainValuesAtLeast(SessionState.minuteOf(cutoff));
-        assertTrue(window.containsKey(1));
-        assertFalse(window.containsKey(2));
-        assertTrue(window.containsKey(3));
+        int none = Integer.MIN_VALUE;
+        assertTrue(window.putUnlessAtLeast(1, SessionState.minuteOf(cutoff), none));
+        assertTrue(window.putUnlessAtLeast(2, SessionState.minuteOf(cutoff - MINUTE), none));
+        assertTrue(window.putUnlessAtLeast(3, SessionState.minuteOf(cutoff + 1), none));
+        window.retainMinutesAtLeast(SessionState.minuteOf(cutoff));
+        assertEquals(SessionState.minuteOf(cutoff), window.minuteOf(1, none));
+        assertEquals(none, window.minuteOf(2, none));
+        assertEquals(SessionState.minuteOf(cutoff + 1), window.minuteOf(3, none));
+        assertEquals(2, window.size());
     }
 }
