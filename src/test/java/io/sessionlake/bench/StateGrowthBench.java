@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
  */
 public final class StateGrowthBench {
     private static final int DAYS = 10;
+    /** Probes run last by processors with an empty cache. */
+    private static final int COLD_PROBES = 3;
     private static final Pattern ID = Pattern.compile("^\\{\"id\": (\\d+)");
 
     private StateGrowthBench() {
@@ -53,8 +55,9 @@ public final class StateGrowthBench {
             System.out.println();
             System.out.println("| history events | customers | empty history: ms (median) | this history: ms (median, min-max)"
                     + " | ratio | state read (last probe) | state written: median (min-max), of it the dedupe window"
-                    + " | state size | live state | written / live: median (min-max) |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+                    + " | state size | live state | written / live: median (min-max)"
+                    + " | a processor with nothing cached: ms, state read (medians) |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
             rows.forEach(System.out::println);
         }
     }
@@ -94,7 +97,7 @@ public final class StateGrowthBench {
         // processed whole (each run advances the watermark by one slice, so a leaf a probe reads has waited as long
         // as in a steady flow, not since the history's last day), the busiest stretch is probed
         List<Path> slices = next.files(); // in time order, as the generator wrote them
-        int window = Math.min(probes + 2, slices.size());
+        int window = Math.min(probes + 2 + COLD_PROBES, slices.size());
         int start = busiestStretch(slices, window);
         long t0 = System.nanoTime();
         long fedLines = 0;
@@ -114,7 +117,8 @@ public final class StateGrowthBench {
                 start, fedLines, (System.nanoTime() - t0) / 1e9);
         // the busiest stretch, each slice thinned to about 1,000 lines: a short time slice of a busy shop, where
         // every active customer has an event or two
-        List<Path> probeFiles = new ArrayList<>(slices.subList(start, start + window));
+        List<Path> probeFiles = new ArrayList<>(slices.subList(start, start + window - COLD_PROBES));
+        List<Path> coldFiles = slices.subList(start + window - COLD_PROBES, start + window);
         List<Double> empty = new ArrayList<>();
         List<Double> onHistory = new ArrayList<>();
         List<Long> stateWritten = new ArrayList<>();
@@ -160,6 +164,26 @@ public final class StateGrowthBench {
                     mb(Collections.min(stateWritten)), mb(Collections.max(stateWritten)), mb(median(idsWritten)),
                     mb(stateSize), mb(live), median(writtenShare), Collections.min(writtenShare),
                     Collections.max(writtenShare));
+        }
+        // then processors with nothing cached, as a new container or one after another writer finds the state (the JVM
+        // is warm: this is the reading, not the JIT)
+        List<Double> coldMs = new ArrayList<>();
+        List<Long> coldRead = new ArrayList<>();
+        List<Long> coldGets = new ArrayList<>();
+        for (int i = 0; i < coldFiles.size(); i++) {
+            String key = "events/next/cold-" + i + ".jsonl";
+            Files.write(bucket.resolve(key), renumbered(coldFiles.get(i), idOffset, 1000));
+            counting.reset();
+            long c0 = System.nanoTime();
+            RunReport r = new ObjectProcessor(counting, RunSettings.defaults(), Clock.systemUTC()).process(key);
+            coldMs.add((System.nanoTime() - c0) / 1e6);
+            coldRead.add(counting.stateRead.get());
+            coldGets.add(counting.stateGets.get());
+            System.out.printf("  cold %d: %s in %.0f ms; state read %d B in %d GETs%n", i, r.outcome().code(),
+                    coldMs.get(i), coldRead.get(i), coldGets.get(i));
+        }
+        if (!coldMs.isEmpty()) {
+            last += String.format(" | %.0f ms, %s in %d GETs", median(coldMs), mb(median(coldRead)), median(coldGets));
         }
         Collections.sort(empty);
         Collections.sort(onHistory);
