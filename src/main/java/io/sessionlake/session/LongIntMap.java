@@ -162,36 +162,6 @@ public final class LongIntMap {
         }
     }
 
-    /** Keeps only the entries whose value is at least {@code minValue}; rebuilds the table. */
-    public void retainValuesAtLeast(int minValue) {
-        if (!anyValueBelow(minValue)) {
-            return;
-        }
-        LongIntMap kept = new LongIntMap(Math.max(16, size()));
-        forEach((k, v) -> {
-            if (v >= minValue) {
-                kept.put(k, v);
-            }
-        });
-        keys = kept.keys;
-        values = kept.values;
-        size = kept.size;
-        hasEmptyKey = kept.hasEmptyKey;
-        emptyKeyValue = kept.emptyKeyValue;
-    }
-
-    private boolean anyValueBelow(int minValue) {
-        if (hasEmptyKey && emptyKeyValue < minValue) {
-            return true;
-        }
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != EMPTY && values[i] < minValue) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private int slot(long key) {
         int mask = keys.length - 1;
         int i = (int) mix(key) & mask;

@@ -103,27 +103,27 @@ public final class StateSeal {
         }
 
         /**
-         * The leaves of the loaded manifest that the new one does not name (changed, split, dropped or copied by
-         * compaction): no run of a state this commit or a later one makes reads them.
+         * The leaves of the loaded manifest that the new one does not name: those the run changed (written anew, split
+         * or not), dropped, or copied by compaction. No run of this state or a later one reads them.
          */
         public List<LeafRef> replaced() {
-            java.util.Set<LeafRef> named = new java.util.HashSet<>(ids.refs);
-            named.addAll(customers.refs);
             List<LeafRef> out = new ArrayList<>();
             for (Leaves<?> l : List.of(state.seenEvents, state.customers)) {
                 for (Leaves.Slot<?> slot : l.slots()) {
-                    if (slot.ref != null && !named.contains(slot.ref)) {
+                    if (slot.ref != null && slot.changed) {
                         out.add(slot.ref);
                     }
                 }
                 out.addAll(l.dropped);
             }
+            out.addAll(ids.copiedOut);
+            out.addAll(customers.copiedOut);
             return out;
         }
 
         /** Leaves copied from sparse packs into this run's packs. */
         public int compactedLeaves() {
-            return ids.copied + customers.copied;
+            return ids.copiedOut.size() + customers.copiedOut.size();
         }
 
         /** Packs no manifest names any more, retired longer than the grace period ago: no run may still read them. */
@@ -227,7 +227,8 @@ public final class StateSeal {
         /** Bytes of this run's pack so far. */
         long packBytes;
         final java.util.TreeMap<String, Long> loadedSizes;
-        int copied;
+        /** Leaves of the loaded manifest that compaction copied into this run's pack. */
+        final List<LeafRef> copiedOut = new ArrayList<>();
 
         Part(String packKey, java.util.Map<String, Long> loadedSizes) {
             this.packKey = packKey;
@@ -333,7 +334,7 @@ public final class StateSeal {
                             + (b == null ? "nothing" : b.length + " bytes") + ", expected " + r.bytes());
                 }
                 p.refs.set(i, p.append(r.low(), r.entries(), r.newestMinute(), b));
-                p.copied++;
+                p.copiedOut.add(r);
             }
         }
     }

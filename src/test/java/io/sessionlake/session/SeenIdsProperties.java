@@ -36,7 +36,7 @@ class SeenIdsProperties {
             }
             assertEquals(reference.size(), leaf.size());
             int floor = r.nextInt(60) - 10;
-            reference.retainValuesAtLeast(floor);
+            reference = withMinutesAtLeast(reference, floor);
             leaf.retainMinutesAtLeast(floor);
             long[] ids = reference.sortedKeys();
             assertArrayEquals(ids, Arrays.copyOf(leaf.sortedIds(), leaf.mergedCount()));
@@ -49,6 +49,17 @@ class SeenIdsProperties {
             leaf = LeafCodec.decodeIds(written);
             assertArrayEquals(ids, Arrays.copyOf(leaf.sortedIds(), leaf.mergedCount()));
         }
+    }
+
+    /** The reference map without the ids whose minute is below {@code floor}, as the window was cut until now. */
+    private static LongIntMap withMinutesAtLeast(LongIntMap window, int floor) {
+        LongIntMap kept = new LongIntMap();
+        window.forEach((id, minute) -> {
+            if (minute >= floor) {
+                kept.put(id, minute);
+            }
+        });
+        return kept;
     }
 
     /** How a leaf was written from one map of its ids until now: each id and minute from the previous, in id order. */
