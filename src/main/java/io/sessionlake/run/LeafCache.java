@@ -1,6 +1,7 @@
 package io.sessionlake.run;
 
 import io.sessionlake.session.LeafRef;
+import io.sessionlake.session.LeafSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,7 +10,9 @@ import java.util.Map;
  * dropped first past a byte budget. A pack is never rewritten with other bytes (its key holds the revision and run
  * id, and a retry writes the same bytes), so an entry is never stale: a warm processor (one run at a time, mostly
  * the one that wrote the last state) reads from the store only what others wrote. Leaves a commit replaced are
- * removed at that commit ({@link #remove}): not for being wrong, but so that they take no room from live ones.
+ * removed at that commit ({@link #remove}): not for being wrong, but so that they take no room from live ones. A leaf
+ * the core read and checked ({@link LeafSource.Decoded}: a dedupe window leaf with its filter ready) replaces its
+ * bytes, so that the next run does not check it again.
  */
 final class LeafCache {
     /**
@@ -25,37 +28,55 @@ final class LeafCache {
 
     private final long budget;
     private long held;
-    private final LinkedHashMap<Place, byte[]> entries = new LinkedHashMap<>(1024, 0.75f, true);
+    /** A leaf's stored bytes, or the leaf as the core decoded it (which holds those bytes). */
+    private final LinkedHashMap<Place, Object> entries = new LinkedHashMap<>(1024, 0.75f, true);
 
     LeafCache(long budget) {
         this.budget = budget;
     }
 
     synchronized byte[] get(LeafRef ref) {
-        byte[] b = entries.get(new Place(ref.key(), ref.offset()));
+        Object v = entries.get(new Place(ref.key(), ref.offset()));
+        byte[] b = v instanceof LeafSource.Decoded d ? d.stored() : (byte[]) v;
         return b != null && b.length == ref.bytes() ? b : null;
     }
 
+    /** The leaf as the core kept it ({@link #keep}), or null. */
+    synchronized LeafSource.Decoded decoded(LeafRef ref) {
+        Object v = entries.get(new Place(ref.key(), ref.offset()));
+        return v instanceof LeafSource.Decoded d && d.stored().length == ref.bytes() ? d : null;
+    }
+
     synchronized void put(LeafRef ref, byte[] bytes) {
-        if (bytes.length > budget) {
+        hold(ref, bytes, bytes.length);
+    }
+
+    /** Keeps a leaf as the core decoded it, in place of its bytes. */
+    synchronized void keep(LeafRef ref, LeafSource.Decoded leaf) {
+        hold(ref, leaf, leaf.heldBytes());
+    }
+
+    private void hold(LeafRef ref, Object value, long size) {
+        if (size > budget) {
             return;
         }
-        byte[] old = entries.put(new Place(ref.key(), ref.offset()), bytes);
-        held += bytes.length - (old == null ? 0 : old.length);
+        Object old = entries.put(new Place(ref.key(), ref.offset()), value);
+        held += size - sizeOf(old);
         var it = entries.entrySet().iterator();
         while (held > budget && it.hasNext()) {
-            Map.Entry<Place, byte[]> e = it.next();
-            held -= e.getValue().length;
+            Map.Entry<Place, Object> e = it.next();
+            held -= sizeOf(e.getValue());
             it.remove();
         }
     }
 
+    private static long sizeOf(Object v) {
+        return v == null ? 0 : v instanceof LeafSource.Decoded d ? d.heldBytes() : ((byte[]) v).length;
+    }
+
     /** Drops a leaf no state names any more (a newer commit replaced it), so that it takes no room from live ones. */
     synchronized void remove(LeafRef ref) {
-        byte[] old = entries.remove(new Place(ref.key(), ref.offset()));
-        if (old != null) {
-            held -= old.length;
-        }
+        held -= sizeOf(entries.remove(new Place(ref.key(), ref.offset())));
     }
 
     synchronized long heldBytes() {

@@ -55,6 +55,16 @@ public final class StateRepository {
                     public java.util.Map<LeafRef, byte[]> readAll(java.util.List<LeafRef> refs) {
                         return readLeaves(refs);
                     }
+
+                    @Override
+                    public Decoded decoded(LeafRef ref) {
+                        return cache.decoded(ref);
+                    }
+
+                    @Override
+                    public void keep(LeafRef ref, Decoded leaf) {
+                        cache.keep(ref, leaf);
+                    }
                 }), manifest.get().etag());
             } catch (IOException | RuntimeException e) {
                 throw unreadable(Layout.STATE_KEY, e);

@@ -50,11 +50,9 @@ public final class IncrementalRun {
         if (isLate(e.timeMicros())) {
             return Verdict.LATE;
         }
-        Leaves.Slot<SeenIds> ids = state.seenEvents.slotFor(e.id());
-        if (!ids.content.putUnlessAtLeast(e.id(), SessionState.minuteOf(e.timeMicros()), windowFloor)) {
+        if (!state.window.putUnlessAtLeast(e.id(), SessionState.minuteOf(e.timeMicros()), windowFloor)) {
             return Verdict.DUPLICATE;
         }
-        ids.changed = true;
         newestAccepted = Math.max(newestAccepted, e.timeMicros());
         // a customer's events mostly follow each other in the feed: the leaves only for another customer
         CustomerHistory customer = lastCustomer;
@@ -83,8 +81,8 @@ public final class IncrementalRun {
      * each): a store reads them in parallel, where {@link #offer} would read them one at a time.
      */
     public void prefetch(long[] eventIds, long[] customerIds, int n) {
-        Leaves.readTogether(state.seenEvents, state.seenEvents.unreadFor(eventIds, n), state.customers,
-                state.customers.unreadFor(customerIds, n));
+        state.customers.readTogether(state.customers.unreadFor(customerIds, n),
+                state.window.unread(eventIds, n, windowFloor), state.window::filled);
     }
 
     /** True when an event of this time is behind the lateness horizon for this run. */
@@ -186,16 +184,11 @@ public final class IncrementalRun {
 
     /**
      * Ids older than the horizon leave the window: whole leaves whose newest minute is older, unread, and the old
-     * entries of the leaves this run rewrites anyway. Elsewhere they stay until then, counted as absent.
+     * entries of what this run writes ({@link DedupeWindow#forgetBehind}). Elsewhere they stay until a merge rewrites
+     * them, counted as absent.
      */
     private void forgetIdsBehind(int floor) {
-        for (Leaves.Slot<SeenIds> leaf : state.seenEvents.slots()) {
-            if (leaf.changed) {
-                leaf.content.retainMinutesAtLeast(floor);
-            }
-        }
-        // a leaf this run did not change is the one its manifest entry describes
-        state.seenEvents.removeIf(leaf -> leaf.changed ? leaf.content.size() == 0 : leaf.ref.newestMinute() < floor);
+        state.window.forgetBehind(floor);
     }
 
     /** What a run changed: the changelog rows and the watermark movement. */

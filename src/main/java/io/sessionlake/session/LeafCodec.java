@@ -18,7 +18,16 @@ import org.xerial.snappy.Snappy;
 final class LeafCodec {
     static final byte[] CUSTOMERS_V1_MAGIC = {'S', 'L', 'C', '1'};
     static final byte[] CUSTOMERS_MAGIC = {'S', 'L', 'C', '2'};
-    static final byte[] IDS_MAGIC = {'S', 'L', 'I', '1'};
+    /** A dedupe window leaf of the first layout: one Snappy block, no filter, no checksum. */
+    static final byte[] IDS_V1_MAGIC = {'S', 'L', 'I', '1'};
+    /** A dedupe window leaf with its Bloom filter and a checksum ({@link #encodeIds}). */
+    static final byte[] IDS_MAGIC = {'S', 'L', 'I', '2'};
+    /**
+     * The false positive rate a leaf's filter is sized for: a false positive costs the decoding of that leaf, and a
+     * run asks about a thousand ids in each of a dozen generations. Parquet rounds a filter up to a power of two
+     * bytes, so most filters do better: about two bytes an id.
+     */
+    static final double ID_FILTER_FPP = 0.001;
 
     private LeafCodec() {
     }
@@ -145,16 +154,72 @@ final class LeafCodec {
     }
 
     /**
-     * Ids {@code from} to {@code to} of a dedupe window's ids in order, with their minutes at the same places: as
-     * {@link #writeLongMap} writes a map (each id and minute from the previous).
+     * Ids {@code from} to {@code to} of a dedupe window's ids in order, with their minutes at the same places: the
+     * magic number, a CRC-32C of everything after it, the length of the filter, a Bloom filter of the ids (Parquet's
+     * split block filter, as a Parquet file stores one: the library's own format and hash), then the ids and minutes
+     * as {@link #writeLongMap} writes a map, as one Snappy block. The checksum covers the filter, which a run trusts
+     * without decoding the ids: a damaged filter could otherwise let a duplicate in unnoticed.
      */
     static byte[] encodeIds(long[] sortedIds, int[] minutes, int from, int to) {
-        return block(IDS_MAGIC, w -> writePairs(w, sortedIds, minutes, from, to));
+        org.apache.parquet.column.values.bloomfilter.BlockSplitBloomFilter filter =
+                new org.apache.parquet.column.values.bloomfilter.BlockSplitBloomFilter(
+                        Math.max(1, org.apache.parquet.column.values.bloomfilter.BlockSplitBloomFilter.optimalNumOfBits(
+                                to - from, ID_FILTER_FPP) / 8));
+        for (int i = from; i < to; i++) {
+            filter.insertHash(filter.hash(sortedIds[i]));
+        }
+        byte[] block = block(new byte[0], w -> writePairs(w, sortedIds, minutes, from, to));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + filter.getBitsetSize() + block.length);
+        try {
+            out.write(IDS_MAGIC);
+            out.write(new byte[4]); // the checksum, below
+            out.write(java.nio.ByteBuffer.allocate(4).putInt(filter.getBitsetSize()).array());
+            filter.writeTo(out);
+            out.write(block);
+        } catch (IOException e) {
+            throw new UncheckedIOException("encoding state in memory", e);
+        }
+        byte[] leaf = out.toByteArray();
+        int head = IDS_MAGIC.length + 4;
+        java.nio.ByteBuffer.wrap(leaf, IDS_MAGIC.length, 4).putInt(crc32c(leaf, head, leaf.length - head));
+        return leaf;
     }
 
-    /** A dedupe leaf into the sorted arrays it was written from; ids out of order are a damaged leaf. */
+    /** A dedupe leaf as stored: its filter checked and ready, its ids decoded later if a run needs them. */
+    static StoredIds readIdLeaf(byte[] bytes) throws IOException {
+        if (startsWith(bytes, IDS_V1_MAGIC)) {
+            return new StoredIds(null, 0, bytes, IDS_V1_MAGIC.length);
+        }
+        int head = IDS_MAGIC.length + 4;
+        if (bytes.length < head + 4 || !startsWith(bytes, IDS_MAGIC)) {
+            throw new IOException("not a sessionlake state object of this kind (bad magic number)");
+        }
+        if (crc32c(bytes, head, bytes.length - head) != java.nio.ByteBuffer.wrap(bytes, IDS_MAGIC.length, 4).getInt()) {
+            throw new IOException("corrupt state leaf: its checksum does not match its content");
+        }
+        int filterBytes = java.nio.ByteBuffer.wrap(bytes, head, 4).getInt();
+        int filterFrom = head + 4;
+        if (filterBytes <= 0 || filterBytes > bytes.length - filterFrom) {
+            throw new IOException("corrupt state leaf: a filter of " + filterBytes + " bytes");
+        }
+        return new StoredIds(new org.apache.parquet.column.values.bloomfilter.BlockSplitBloomFilter(
+                Arrays.copyOfRange(bytes, filterFrom, filterFrom + filterBytes)), filterBytes, bytes,
+                filterFrom + filterBytes);
+    }
+
+    /** A dedupe leaf into the sorted arrays it was written from (tests, and leaves read whole). */
     static SeenIds decodeIds(byte[] bytes) throws IOException {
-        StateBytes.Reader r = open(bytes, IDS_MAGIC);
+        return readIdLeaf(bytes).decode();
+    }
+
+    /** The Snappy block of ids and minutes from {@code from} to the end; ids out of order are a damaged leaf. */
+    static SeenIds decodeIdBlock(byte[] bytes, int from) throws IOException {
+        StateBytes.Reader r;
+        try {
+            r = new StateBytes.Reader(Snappy.uncompress(Arrays.copyOfRange(bytes, from, bytes.length)));
+        } catch (IOException | org.xerial.snappy.SnappyError e) {
+            throw new IOException("corrupt state: " + e.getMessage(), e);
+        }
         int n = r.count();
         long[] ids = new long[n];
         int[] minutes = new int[n];
@@ -174,6 +239,10 @@ final class LeafCodec {
         }
         requireEnd(r);
         return new SeenIds(ids, minutes, n);
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] magic) {
+        return bytes.length >= magic.length && Arrays.equals(bytes, 0, magic.length, magic, 0, magic.length);
     }
 
     @FunctionalInterface
@@ -265,8 +334,12 @@ final class LeafCodec {
     private static final long MAX_SNAPPY_EXPANSION = 22;
 
     private static int crc32c(byte[] b, int length) {
+        return crc32c(b, 0, length);
+    }
+
+    private static int crc32c(byte[] b, int from, int length) {
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(b, 0, length);
+        crc.update(b, from, length);
         return (int) crc.getValue();
     }
 

@@ -21,4 +21,24 @@ public interface LeafSource {
         }
         return out;
     }
+
+    /**
+     * A leaf as an earlier run of this processor read and checked it, or null: a pack is never rewritten, so what a
+     * place held once it holds for good, and a leaf need not be checked again.
+     */
+    default Decoded decoded(LeafRef ref) {
+        return null;
+    }
+
+    /** Offers a leaf read and checked by this run to later ones (a source without a cache ignores it). */
+    default void keep(LeafRef ref, Decoded leaf) {
+    }
+
+    /** A leaf in a form that cannot change, with the bytes it was read from (compaction copies those). */
+    interface Decoded {
+        byte[] stored();
+
+        /** What it holds in memory, for a cache's budget. */
+        long heldBytes();
+    }
 }

@@ -122,30 +122,31 @@ final class Leaves<T> {
         return out;
     }
 
-    /** Reads the given leaves of this map and of another in one go, so that the store can read them in parallel. */
-    static <A, B> void readTogether(Leaves<A> a, List<Slot<A>> as, Leaves<B> b, List<Slot<B>> bs) {
-        if (as.isEmpty() && bs.isEmpty()) {
+    /**
+     * Reads the given leaves of this map and other leaves from the same store in one go, so that the store can read
+     * them in parallel; the others' bytes go to {@code othersRead}.
+     */
+    void readTogether(List<Slot<T>> mine, List<LeafRef> others,
+            java.util.function.Consumer<java.util.Map<LeafRef, byte[]>> othersRead) {
+        if (mine.isEmpty() && others.isEmpty()) {
             return;
         }
-        List<LeafRef> refs = new ArrayList<>();
-        as.forEach(s -> refs.add(s.ref));
-        bs.forEach(s -> refs.add(s.ref));
-        java.util.Map<LeafRef, byte[]> read = a.source.readAll(refs);
-        for (Slot<A> s : as) {
-            a.fill(s, read.get(s.ref));
+        List<LeafRef> refs = new ArrayList<>(others);
+        mine.forEach(s -> refs.add(s.ref));
+        java.util.Map<LeafRef, byte[]> read = source.readAll(refs);
+        for (Slot<T> s : mine) {
+            fill(s, read.get(s.ref));
         }
-        for (Slot<B> s : bs) {
-            b.fill(s, read.get(s.ref));
-        }
+        othersRead.accept(read);
     }
 
     List<Slot<T>> slots() {
         return slots;
     }
 
-    /** The stored bytes of leaves as they are, to copy them into a new pack without decoding them. */
-    java.util.Map<LeafRef, byte[]> raw(List<LeafRef> refs) {
-        return refs.isEmpty() ? java.util.Map.of() : source.readAll(refs);
+    /** Where the leaves are read from; compaction copies their stored bytes from it. */
+    LeafSource source() {
+        return source;
     }
 
     /** Removes leaves; a removed leaf's range goes to the leaf before it (or, for the first, to the next). */

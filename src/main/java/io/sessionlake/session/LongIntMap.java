@@ -3,7 +3,7 @@ package io.sessionlake.session;
 import java.util.Arrays;
 
 /**
- * Open-addressing map from long to int without boxing: the ids a run adds to the dedupe window ({@link SeenIds}; a
+ * Open-addressing map from long to int without boxing: the ids a run adds to the dedupe window ({@link DedupeWindow}; a
  * large object adds millions, and the window of a single-object state is read into one) and the aggregates' counts of
  * values; a HashMap of Longs would need five times the memory. Its values (the minute of an event, a count) fit in
  * an int: twelve bytes a slot, not sixteen. The hash keeps neighbouring keys in neighbouring slots: event ids come

@@ -14,7 +14,12 @@ import java.util.TreeMap;
  */
 public final class ManifestCodec {
     static final byte[] MAGIC = {'S', 'L', 'M', '1'};
-    private static final int FORMAT = 2;
+    /**
+     * 3 since 2026-11-30: each leaf of the dedupe window with its generation. A manifest of format 2 is read as one
+     * generation (number 0) of leaves without filters, which later runs merge or drop like any other.
+     */
+    private static final int FORMAT = 3;
+    private static final int FORMAT_ONE_WINDOW = 2;
 
     private ManifestCodec() {
     }
@@ -49,8 +54,8 @@ public final class ManifestCodec {
                 w.string(host);
                 LeafCodec.writeLongMap(w, counts);
             });
-            writeRefs(w, idRefs, idPacks);
-            writeRefs(w, customerRefs, customerPacks);
+            writeRefs(w, idRefs, idPacks, true);
+            writeRefs(w, customerRefs, customerPacks, false);
             w.varInt(retired.size());
             long prevAt = 0;
             for (SessionState.RetiredLeaf r : retired) {
@@ -63,10 +68,11 @@ public final class ManifestCodec {
 
     /**
      * The packs of one kind with their sizes, then each leaf by pack number, low key (as a difference), entries,
-     * newest minute, offset and length: a few hundred packs hold thousands of leaves, and every run reads and writes
-     * the manifest.
+     * newest minute, offset and length, and for the dedupe window its generation: a few hundred packs hold thousands
+     * of leaves, and every run reads and writes the manifest.
      */
-    private static void writeRefs(StateBytes.Writer w, List<LeafRef> refs, Map<String, Long> packs) {
+    private static void writeRefs(StateBytes.Writer w, List<LeafRef> refs, Map<String, Long> packs,
+            boolean generations) {
         w.varInt(packs.size());
         java.util.HashMap<String, Integer> number = new java.util.HashMap<>();
         for (Map.Entry<String, Long> p : packs.entrySet()) {
@@ -84,6 +90,9 @@ public final class ManifestCodec {
             w.varInt(r.newestMinute());
             w.varLong(r.offset());
             w.varLong(r.bytes());
+            if (generations) {
+                w.varLong(r.generation());
+            }
         }
     }
 
@@ -96,7 +105,7 @@ public final class ManifestCodec {
     public static SessionState decode(byte[] bytes, LeafSource source) throws IOException {
         StateBytes.Reader r = LeafCodec.open(bytes, MAGIC);
         int format = r.varInt();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != FORMAT_ONE_WINDOW) {
             throw new IOException("state manifest format " + format + " is not supported here (expected " + FORMAT + ")");
         }
         StateCodec.RunHead run = StateCodec.RunHead.read(r);
@@ -111,9 +120,9 @@ public final class ManifestCodec {
             hosts.put(r.string(), LeafCodec.readLongMap(r));
         }
         TreeMap<String, Long> idPacks = new TreeMap<>();
-        List<LeafRef> idRefs = readRefs(r, idPacks);
+        List<LeafRef> idRefs = readRefs(r, idPacks, format == FORMAT);
         TreeMap<String, Long> customerPacks = new TreeMap<>();
-        List<LeafRef> customerRefs = readRefs(r, customerPacks);
+        List<LeafRef> customerRefs = readRefs(r, customerPacks, false);
         List<SessionState.RetiredLeaf> retired = new ArrayList<>();
         int retiredCount = r.varInt();
         long at = 0;
@@ -124,12 +133,14 @@ public final class ManifestCodec {
         }
         LeafCodec.requireEnd(r);
         return new SessionState(run.config(), run.sequence(), run.watermark(), run.ledger(),
-                new Leaves<>(idRefs, idPacks, source, (b, k) -> LeafCodec.decodeIds(b), SeenIds::new),
+                new DedupeWindow(idRefs, idPacks, source),
                 new Leaves<>(customerRefs, customerPacks, source, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
                 new StateAggregates(customers, sessions, visits, durations, totals, hosts), retired);
     }
 
-    private static List<LeafRef> readRefs(StateBytes.Reader r, TreeMap<String, Long> packs) throws IOException {
+    /** @param generations each leaf with its generation (the dedupe window since format 3); else generation 0 */
+    private static List<LeafRef> readRefs(StateBytes.Reader r, TreeMap<String, Long> packs, boolean generations)
+            throws IOException {
         int packCount = r.varInt();
         if (packCount < 0) {
             throw new IOException("corrupt state manifest: " + packCount + " packs");
@@ -146,6 +157,7 @@ public final class ManifestCodec {
         }
         List<LeafRef> refs = new ArrayList<>(n);
         long prevLow = Long.MIN_VALUE;
+        long prevGeneration = 0;
         long low = 0;
         for (int i = 0; i < n; i++) {
             int pack = r.varInt();
@@ -153,10 +165,14 @@ public final class ManifestCodec {
                 throw new IOException("corrupt state manifest: pack " + pack + " of " + keys.size());
             }
             low += r.varLong();
-            LeafRef ref = new LeafRef(keys.get(pack), low, r.varInt(), r.varInt(), r.varLong(), r.varLong());
-            if (i > 0 && ref.low() <= prevLow) {
+            LeafRef ref = new LeafRef(keys.get(pack), low, r.varInt(), r.varInt(), r.varLong(), r.varLong(),
+                    generations ? r.varLong() : 0);
+            // in order of generation, and of low key within one
+            if (i > 0 && (ref.generation() < prevGeneration
+                    || ref.generation() == prevGeneration && ref.low() <= prevLow)) {
                 throw new IOException("corrupt state manifest: leaves out of order at " + ref.low());
             }
+            prevGeneration = ref.generation();
             if (ref.offset() < 0 || ref.bytes() < 0 || ref.offset() + ref.bytes() > packs.get(ref.key())) {
                 throw new IOException("corrupt state manifest: leaf at " + ref.offset() + " beyond " + ref.key());
             }

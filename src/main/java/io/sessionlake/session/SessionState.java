@@ -8,8 +8,9 @@ import java.util.TreeMap;
 
 /**
  * Everything carried over between runs (SPEC 4): the watermark, the ledger of processed objects, the aggregates
- * the metrics are computed from, and two maps split into range leaves that are read only where a run needs them:
- * the customers (open sessions and finalized summaries) and the dedupe window (event id to minute). One run at a
+ * the metrics are computed from, and two maps in leaves that are read only where a run needs them: the customers
+ * (open sessions and finalized summaries, in range leaves) and the dedupe window (event id to minute, in generations
+ * of range leaves: {@link DedupeWindow}). One run at a
  * time owns and mutates it; {@link StateSeal} turns what it changed into new leaves and a manifest.
  */
 public final class SessionState {
@@ -22,20 +23,20 @@ public final class SessionState {
     long sequence;
     long watermark = NO_WATERMARK;
     final TreeMap<String, String> ledger;
-    final Leaves<SeenIds> seenEvents;
+    final DedupeWindow window;
     final Leaves<CustomerIndex> customers;
     final StateAggregates aggregates;
     /** Leaves no longer in the state, kept for readers of older manifests until their grace period ends. */
     final List<RetiredLeaf> retired;
 
     SessionState(SessionConfig config, long sequence, long watermark, TreeMap<String, String> ledger,
-            Leaves<SeenIds> seenEvents, Leaves<CustomerIndex> customers, StateAggregates aggregates,
+            DedupeWindow window, Leaves<CustomerIndex> customers, StateAggregates aggregates,
             List<RetiredLeaf> retired) {
         this.config = config;
         this.sequence = sequence;
         this.watermark = watermark;
         this.ledger = ledger;
-        this.seenEvents = seenEvents;
+        this.window = window;
         this.customers = customers;
         this.aggregates = aggregates;
         this.retired = retired;
@@ -43,7 +44,7 @@ public final class SessionState {
 
     public static SessionState empty(SessionConfig config) {
         return new SessionState(config, 0, NO_WATERMARK, new TreeMap<>(),
-                new Leaves<>(List.of(), Map.of(), LeafSource.NONE, (b, k) -> LeafCodec.decodeIds(b), SeenIds::new),
+                new DedupeWindow(List.of(), Map.of(), LeafSource.NONE),
                 new Leaves<>(List.of(), Map.of(), LeafSource.NONE, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
                 StateAggregates.empty(), new ArrayList<>());
     }
@@ -52,7 +53,7 @@ public final class SessionState {
     static SessionState whole(SessionConfig config, long sequence, long watermark, TreeMap<String, String> ledger,
             LongIntMap seenEvents, CustomerIndex customers, Map<String, LongIntMap> finalizedDurationsByHost) {
         return new SessionState(config, sequence, watermark, ledger,
-                Leaves.inMemory(SeenIds.of(seenEvents), (b, k) -> LeafCodec.decodeIds(b), SeenIds::new),
+                DedupeWindow.converted(seenEvents),
                 Leaves.inMemory(customers, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
                 StateAggregates.of(customers, finalizedDurationsByHost), new ArrayList<>());
     }
@@ -103,9 +104,7 @@ public final class SessionState {
     /** Bytes of the leaves this state was loaded with (as its manifest names them; leaves changed since not counted). */
     public long storedLeafBytes() {
         long n = 0;
-        for (Leaves.Slot<SeenIds> s : seenEvents.slots()) {
-            n += s.ref == null ? 0 : s.ref.bytes();
-        }
+        n += window.storedLeafBytes();
         for (Leaves.Slot<CustomerIndex> s : customers.slots()) {
             n += s.ref == null ? 0 : s.ref.bytes();
         }

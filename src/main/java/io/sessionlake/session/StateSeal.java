@@ -104,18 +104,18 @@ public final class StateSeal {
 
         /**
          * The leaves of the loaded manifest that the new one does not name: those the run changed (written anew, split
-         * or not), dropped, or copied by compaction. No run of this state or a later one reads them.
+         * or not), dropped, merged into a newer generation of the dedupe window, or copied by compaction. No run of this state or a later one reads them.
          */
         public List<LeafRef> replaced() {
             List<LeafRef> out = new ArrayList<>();
-            for (Leaves<?> l : List.of(state.seenEvents, state.customers)) {
-                for (Leaves.Slot<?> slot : l.slots()) {
-                    if (slot.ref != null && slot.changed) {
-                        out.add(slot.ref);
-                    }
+            for (Leaves.Slot<?> slot : state.customers.slots()) {
+                if (slot.ref != null && slot.changed) {
+                    out.add(slot.ref);
                 }
-                out.addAll(l.dropped);
             }
+            out.addAll(state.customers.dropped);
+            out.addAll(state.window.dropped);
+            out.addAll(ids.mergedAway);
             out.addAll(ids.copiedOut);
             out.addAll(customers.copiedOut);
             return out;
@@ -179,7 +179,7 @@ public final class StateSeal {
             CompletableFuture<Part> idPart = new CompletableFuture<>();
             Thread t = new Thread(() -> {
                 try {
-                    idPart.complete(sealIds(s, names.ids(), targets));
+                    idPart.complete(WindowSeal.seal(s, names.ids(), targets));
                 } catch (Throwable e) {
                     idPart.completeExceptionally(e);
                 }
@@ -193,11 +193,11 @@ public final class StateSeal {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
         } else {
-            ids = sealIds(s, names.ids(), targets);
+            ids = WindowSeal.seal(s, names.ids(), targets);
             customers = sealCustomers(s, names.customers(), targets);
         }
-        compact(ids, s.seenEvents, targets.compactMinBudget());
-        compact(customers, s.customers, targets.compactMinBudget());
+        compact(ids, s.window.source(), targets.compactMinBudget());
+        compact(customers, s.customers.source(), targets.compactMinBudget());
         List<NewPack> packs = new ArrayList<>();
         for (Part p : List.of(customers, ids)) {
             if (p.packBytes > 0) {
@@ -207,8 +207,8 @@ public final class StateSeal {
         // a pack of the loaded manifest that no leaf names any more is retired
         java.util.Set<String> named = new java.util.HashSet<>(ids.packSizes().keySet());
         named.addAll(customers.packSizes().keySet());
-        for (Leaves<?> l : List.of(s.seenEvents, s.customers)) {
-            for (String pack : l.packSizes.keySet()) {
+        for (java.util.Map<String, Long> loaded : List.of(s.window.packSizes, s.customers.packSizes)) {
+            for (String pack : loaded.keySet()) {
                 if (!named.contains(pack)) {
                     retired.add(new SessionState.RetiredLeaf(pack, nowMillis));
                 }
@@ -229,6 +229,8 @@ public final class StateSeal {
         final java.util.TreeMap<String, Long> loadedSizes;
         /** Leaves of the loaded manifest that compaction copied into this run's pack. */
         final List<LeafRef> copiedOut = new ArrayList<>();
+        /** Leaves of the loaded manifest whose generation of the dedupe window was merged into this run's. */
+        final List<LeafRef> mergedAway = new ArrayList<>();
 
         Part(String packKey, java.util.Map<String, Long> loadedSizes) {
             this.packKey = packKey;
@@ -236,7 +238,11 @@ public final class StateSeal {
         }
 
         LeafRef append(long low, int entries, int newestMinute, byte[] bytes) {
-            LeafRef ref = new LeafRef(packKey, low, entries, newestMinute, packBytes, bytes.length);
+            return append(low, entries, newestMinute, bytes, 0);
+        }
+
+        LeafRef append(long low, int entries, int newestMinute, byte[] bytes, long generation) {
+            LeafRef ref = new LeafRef(packKey, low, entries, newestMinute, packBytes, bytes.length, generation);
             packBytes += bytes.length;
             appended.add(ref);
             appendedBytes.add(bytes);
@@ -283,7 +289,7 @@ public final class StateSeal {
      * leaf. A pack at an eighth live frees seven bytes for each copied, so at the pace runs replace leaves compaction
      * copies about a seventh of what they write, and no run copies more than it writes. Deterministic for a manifest.
      */
-    private static void compact(Part p, Leaves<?> leaves, long minBudget) {
+    private static void compact(Part p, LeafSource source, long minBudget) {
         // the live leaves of each loaded pack, in key order
         java.util.Map<String, List<LeafRef>> byPack = new java.util.HashMap<>();
         for (LeafRef r : p.refs) {
@@ -324,7 +330,7 @@ public final class StateSeal {
                 copying += r.bytes();
             }
         }
-        java.util.Map<LeafRef, byte[]> bytes = leaves.raw(toCopy);
+        java.util.Map<LeafRef, byte[]> bytes = toCopy.isEmpty() ? java.util.Map.of() : source.readAll(toCopy);
         for (int i = 0; i < p.refs.size(); i++) {
             LeafRef r = p.refs.get(i);
             if (chosen.contains(r)) {
@@ -333,37 +339,10 @@ public final class StateSeal {
                     throw new IllegalStateException("state leaf at " + r.offset() + " of " + r.key() + " read as "
                             + (b == null ? "nothing" : b.length + " bytes") + ", expected " + r.bytes());
                 }
-                p.refs.set(i, p.append(r.low(), r.entries(), r.newestMinute(), b));
+                p.refs.set(i, p.append(r.low(), r.entries(), r.newestMinute(), b, r.generation()));
                 p.copiedOut.add(r);
             }
         }
-    }
-
-    private static Part sealIds(SessionState s, String packKey, LeafTargets targets) {
-        Part p = new Part(packKey, s.seenEvents.packSizes);
-        List<Leaves.Slot<SeenIds>> slots = s.seenEvents.slots();
-        for (int i = 0; i < slots.size(); i++) {
-            Leaves.Slot<SeenIds> slot = slots.get(i);
-            if (!slot.changed) {
-                p.refs.add(slot.ref);
-                continue;
-            }
-            slot.content.mergeAdded(); // a run has merged them already when it cut the window
-            long[] keys = slot.content.sortedIds();
-            int[] minutes = slot.content.minutesByPlace();
-            // the last leaf takes the new ids of a sequence: full leaves behind it, the rest stays last
-            int[] bounds = bounds(slot.content.mergedCount(), targets.idsPerLeaf(), i == slots.size() - 1);
-            for (int b = 0; b + 1 < bounds.length; b++) {
-                long low = b > 0 ? keys[bounds[b]] : i == 0 ? Long.MIN_VALUE : slot.low;
-                int newest = Integer.MIN_VALUE;
-                for (int k = bounds[b]; k < bounds[b + 1]; k++) {
-                    newest = Math.max(newest, minutes[k]);
-                }
-                byte[] bytes = LeafCodec.encodeIds(keys, minutes, bounds[b], bounds[b + 1]);
-                p.refs.add(p.append(low, bounds[b + 1] - bounds[b], newest, bytes));
-            }
-        }
-        return p;
     }
 
     private static Part sealCustomers(SessionState s, String packKey, LeafTargets targets) {

@@ -1,8 +1,11 @@
 package io.sessionlake.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The dedupe window keeps minutes: rounded down and clamped, so every id that must stay does. */
@@ -21,16 +24,15 @@ class DedupeWindowMinutesTest {
 
     @Test
     void anIdAtTheCutoffStaysAndOneAMinuteBeforeGoes() {
-        SeenIds window = new SeenIds();
+        DedupeWindow window = new DedupeWindow(List.of(), Map.of(), LeafSource.NONE);
         long cutoff = 1_650_448_846_290_271L;
         int none = Integer.MIN_VALUE;
         assertTrue(window.putUnlessAtLeast(1, SessionState.minuteOf(cutoff), none));
         assertTrue(window.putUnlessAtLeast(2, SessionState.minuteOf(cutoff - MINUTE), none));
         assertTrue(window.putUnlessAtLeast(3, SessionState.minuteOf(cutoff + 1), none));
-        window.retainMinutesAtLeast(SessionState.minuteOf(cutoff));
-        assertEquals(SessionState.minuteOf(cutoff), window.minuteOf(1, none));
-        assertEquals(none, window.minuteOf(2, none));
-        assertEquals(SessionState.minuteOf(cutoff + 1), window.minuteOf(3, none));
-        assertEquals(2, window.size());
+        int floor = SessionState.minuteOf(cutoff);
+        assertFalse(window.putUnlessAtLeast(1, floor, floor), "at the cutoff: still in the window");
+        assertTrue(window.putUnlessAtLeast(2, floor, floor), "a minute before: out of it, recorded anew");
+        assertFalse(window.putUnlessAtLeast(3, floor, floor));
     }
 }

@@ -13,6 +13,15 @@ final class StateRoundTrip {
     }
 
     static SessionState through(Map<String, byte[]> bucket, SessionState state, StateSeal.LeafTargets targets) {
+        return through(bucket, state, targets, null);
+    }
+
+    /**
+     * @param kept leaves the core decoded, kept across runs as a warm processor's cache keeps them (null: none kept, every
+     *     leaf read from the map)
+     */
+    static SessionState through(Map<String, byte[]> bucket, SessionState state, StateSeal.LeafTargets targets,
+            Map<LeafRef, LeafSource.Decoded> kept) {
         String run = "run" + state.sequence();
         StateSeal.Sealed sealed = StateSeal.seal(state, new StateSeal.LeafNames() {
             @Override
@@ -32,12 +41,27 @@ final class StateRoundTrip {
         }
         sealed.garbage().forEach(bucket::remove);
         try {
-            return ManifestCodec.decode(sealed.manifest(List.of()), ref -> {
-                byte[] b = bucket.get(ref.key());
-                if (b == null) {
-                    throw new LeafMissingException(ref.key());
+            return ManifestCodec.decode(sealed.manifest(List.of()), new LeafSource() {
+                @Override
+                public byte[] read(LeafRef ref) {
+                    byte[] b = bucket.get(ref.key());
+                    if (b == null) {
+                        throw new LeafMissingException(ref.key());
+                    }
+                    return java.util.Arrays.copyOfRange(b, (int) ref.offset(), (int) (ref.offset() + ref.bytes()));
                 }
-                return java.util.Arrays.copyOfRange(b, (int) ref.offset(), (int) (ref.offset() + ref.bytes()));
+
+                @Override
+                public Decoded decoded(LeafRef ref) {
+                    return kept == null ? null : kept.get(ref);
+                }
+
+                @Override
+                public void keep(LeafRef ref, Decoded leaf) {
+                    if (kept != null) {
+                        kept.put(ref, leaf);
+                    }
+                }
             });
         } catch (java.io.IOException e) {
             throw new AssertionError(e);

@@ -1,0 +1,46 @@
+package io.sessionlake.session;
+
+import java.io.IOException;
+import org.apache.parquet.column.values.bloomfilter.BlockSplitBloomFilter;
+
+/**
+ * A leaf of the dedupe window as stored: a Bloom filter of its ids, checked once when the leaf is read, and the block
+ * of ids and minutes, decoded only when the filter cannot rule an id out. A run asks each generation of the window
+ * about each id it sees (a thousand ids, a dozen generations), and nearly every answer is "not here": the filter
+ * gives it without decoding tens of thousands of ids. Immutable, so a processor keeps it across runs
+ * ({@link LeafSource#keep}).
+ */
+final class StoredIds implements LeafSource.Decoded {
+    /** Null for a leaf of the first layout ({@code SLI1}), which has no filter: it may hold any id. */
+    private final BlockSplitBloomFilter filter;
+    private final byte[] stored;
+    private final int blockFrom;
+    private final int filterBytes;
+
+    StoredIds(BlockSplitBloomFilter filter, int filterBytes, byte[] stored, int blockFrom) {
+        this.filter = filter;
+        this.filterBytes = filterBytes;
+        this.stored = stored;
+        this.blockFrom = blockFrom;
+    }
+
+    /** False only when the leaf certainly does not hold {@code id}. */
+    boolean mightHold(long id) {
+        return filter == null || filter.findHash(filter.hash(id));
+    }
+
+    /** The ids and minutes, in the sorted arrays they were written from. */
+    SeenIds decode() throws IOException {
+        return LeafCodec.decodeIdBlock(stored, blockFrom);
+    }
+
+    @Override
+    public byte[] stored() {
+        return stored;
+    }
+
+    @Override
+    public long heldBytes() {
+        return stored.length + filterBytes; // the filter is a copy: the library's filter owns its array
+    }
+}
