@@ -24,9 +24,24 @@ final class StoredIds implements LeafSource.Decoded {
         this.blockFrom = blockFrom;
     }
 
+    /**
+     * Hashes ids as every leaf's filter does (parquet-java's default, XXH64 with seed 0): an id is hashed once and
+     * probed in each generation with the hash.
+     */
+    private static final BlockSplitBloomFilter HASHER = new BlockSplitBloomFilter(BlockSplitBloomFilter.LOWER_BOUND_BYTES);
+
+    static long hashOf(long id) {
+        return HASHER.hash(id);
+    }
+
+    /** False only when the leaf certainly does not hold the id of this hash ({@link #hashOf}). */
+    boolean mightHoldHash(long hash) {
+        return filter == null || filter.findHash(hash);
+    }
+
     /** False only when the leaf certainly does not hold {@code id}. */
     boolean mightHold(long id) {
-        return filter == null || filter.findHash(filter.hash(id));
+        return mightHoldHash(hashOf(id));
     }
 
     /** The ids and minutes, in the sorted arrays they were written from. */

@@ -22,9 +22,10 @@ final class WindowSeal {
         DedupeWindow w = s.window;
         StateSeal.Part p = new StateSeal.Part(packKey, w.packSizes);
         List<DedupeWindow.Generation> generations = w.generations();
-        long[] ids = w.added.sortedKeys();
-        int[] minutes = w.added.valuesOf(ids, ids.length);
-        int n = cut(ids, minutes, ids.length, w.floorAfter);
+        SeenIds own = w.takeAdded();
+        long[] ids = own.ids();
+        int[] minutes = own.minutes();
+        int n = cut(ids, minutes, own.count(), w.floorAfter);
         int kept = generations.size();
         while (n > 0 && kept > 0 && generations.get(kept - 1).entries <= (long) MERGE_RATIO * n) {
             DedupeWindow.Generation older = generations.get(kept - 1);
