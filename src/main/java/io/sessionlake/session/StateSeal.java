@@ -19,15 +19,16 @@ public final class StateSeal {
 
     /**
      * Entries per leaf at which a leaf is split. Customers: small leaves, since a run touches customers at random
-     * and rewrites each leaf it touches (4: in a steady flow, against 8, a run on 1M events writes a third less
-     * and one on 10M events no slower, for a manifest twice as long; README, State growth); the dedupe window: large
-     * leaves, since the ids of a sequence land in the last one (a feed that numbers events per customer, not in time
-     * order, spreads a run's ids over the leaves of the current day, which large leaves keep few).
+     * and rewrites each leaf it touches (2: on the growth bench's steady flow, against 4, a run on 1M events writes
+     * 1.1 MB instead of 1.6 MB in no more time, for a manifest twice as long and a large object about 1% slower; 1
+     * writes 0.8 MB but makes the manifest of 10M events 874 KB, read and written by every run, and a large object
+     * about 5% slower; README, State growth). The dedupe window: a generation's leaves are written once and read
+     * through their filters ({@link WindowSeal}), so their size matters little (4,096 and 16,384 measured the same).
      * {@code compactMinBudget}: bytes of sparse packs' leaves a run may copy even when it writes less itself
      * ({@link #COMPACT_MIN_BUDGET}; tests make it tiny to empty a sparse pack over several runs of a small state).
      */
     public record LeafTargets(int customersPerLeaf, int idsPerLeaf, long compactMinBudget) {
-        public static final LeafTargets DEFAULT = new LeafTargets(4, 16_384);
+        public static final LeafTargets DEFAULT = new LeafTargets(2, 16_384);
 
         public LeafTargets {
             if (customersPerLeaf < 1 || idsPerLeaf < 1) {
