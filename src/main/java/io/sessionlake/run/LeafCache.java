@@ -17,7 +17,8 @@ import java.util.Map;
 final class LeafCache {
     /**
      * A twelfth of the heap, at most 256 MB: 42 MB in the 512 MiB the memory goal allows, about 110 MB on a Lambda
-     * of 1,769 MB (75% heap), which holds every leaf of a 10M-event history (about 50 MB).
+     * of 1,769 MB (75% heap), which holds nearly every leaf of a 10M-event history (88 MB with customer leaves of 2
+     * and the dedupe window's filters, which a kept leaf holds twice: about 100 MB).
      */
     static long defaultBytes() {
         return Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 12);

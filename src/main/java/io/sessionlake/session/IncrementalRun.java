@@ -21,7 +21,7 @@ public final class IncrementalRun {
     private final long horizon;
     private final long revision;
     private final long watermarkBefore;
-    /** Ids in the dedupe window with an older minute were forgotten: a leaf not rewritten since may still hold them. */
+    /** Ids in the dedupe window with an older minute were forgotten: a generation not merged since may still hold them. */
     private final int windowFloor;
     private long newestAccepted = SessionState.NO_WATERMARK;
     /** Customers touched by this run; each holds its open sessions as they were before it. */

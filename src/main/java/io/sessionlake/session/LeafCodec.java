@@ -13,7 +13,8 @@ import org.xerial.snappy.Snappy;
  * deterministic (keys in order), so a retried run writes the same bytes. A customer leaf ({@code SLC2}) holds each customer's record behind its length, self-contained (its repeated
  * strings written once per record), so that a run reads only the customers it touches and copies the others' bytes
  * as they are; leaves of the first layout ({@code SLC1}, strings shared across the leaf) are read whole and written
- * again in the second when a run changes them.
+ * again in the second when a run changes them. A dedupe window leaf ({@code SLI2}) carries a Bloom filter of its ids
+ * and a checksum over filter and ids ({@link #encodeIds}); those of the first layout ({@code SLI1}) have neither.
  */
 final class LeafCodec {
     static final byte[] CUSTOMERS_V1_MAGIC = {'S', 'L', 'C', '1'};
@@ -199,7 +200,8 @@ final class LeafCodec {
         }
         int filterBytes = java.nio.ByteBuffer.wrap(bytes, head, 4).getInt();
         int filterFrom = head + 4;
-        if (filterBytes <= 0 || filterBytes > bytes.length - filterFrom) {
+        // parquet's filters are whole 32-byte blocks
+        if (filterBytes < 32 || filterBytes % 32 != 0 || filterBytes > bytes.length - filterFrom) {
             throw new IOException("corrupt state leaf: a filter of " + filterBytes + " bytes");
         }
         return new StoredIds(new org.apache.parquet.column.values.bloomfilter.BlockSplitBloomFilter(

@@ -41,8 +41,6 @@ final class Leaves<T> {
     private final LeafSource source;
     private final Decoder<T> decoder;
     private final Supplier<T> empty;
-    /** Leaves of the loaded manifest that this run removed (dedupe leaves past the horizon). */
-    final List<LeafRef> dropped = new ArrayList<>();
     /** Size of each pack the loaded manifest names, live leaves and replaced ones: what compaction weighs. */
     final java.util.TreeMap<String, Long> packSizes;
     private int lastIndex = -1;
@@ -147,20 +145,6 @@ final class Leaves<T> {
     /** Where the leaves are read from; compaction copies their stored bytes from it. */
     LeafSource source() {
         return source;
-    }
-
-    /** Removes leaves; a removed leaf's range goes to the leaf before it (or, for the first, to the next). */
-    void removeIf(java.util.function.Predicate<Slot<T>> remove) {
-        for (int i = slots.size() - 1; i >= 0; i--) {
-            Slot<T> s = slots.get(i);
-            if (remove.test(s)) {
-                slots.remove(i);
-                if (s.ref != null) {
-                    dropped.add(s.ref);
-                }
-            }
-        }
-        reindex();
     }
 
     private void reindex() {

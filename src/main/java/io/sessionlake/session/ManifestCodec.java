@@ -106,7 +106,8 @@ public final class ManifestCodec {
         StateBytes.Reader r = LeafCodec.open(bytes, MAGIC);
         int format = r.varInt();
         if (format != FORMAT && format != FORMAT_ONE_WINDOW) {
-            throw new IOException("state manifest format " + format + " is not supported here (expected " + FORMAT + ")");
+            throw new IOException("state manifest format " + format + " is not supported here (expected "
+                    + FORMAT_ONE_WINDOW + " or " + FORMAT + ")");
         }
         StateCodec.RunHead run = StateCodec.RunHead.read(r);
         long customers = r.varLong();

@@ -7,8 +7,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Turns a state a run has changed into what the run writes: one pack per kind holding a new version of each leaf it
- * changed (split when it grew past its target size) and the live leaves of sparse packs it compacts, and the
+ * Turns a state a run has changed into what the run writes: one pack per kind holding a new version of each customer
+ * leaf it changed (split when it grew past its target size), the run's generation of the dedupe window (merged with
+ * the generations before it, {@link WindowSeal}) and the live leaves of sparse packs it compacts, and the
  * manifest that names every current leaf by pack, offset and length. Packs no leaf is in any more are listed as
  * retired with the time, and those whose grace period has passed are handed out for deletion. Deterministic for a
  * state, names and time: a retried run writes the same packs under the same keys.
@@ -114,7 +115,6 @@ public final class StateSeal {
                     out.add(slot.ref);
                 }
             }
-            out.addAll(state.customers.dropped);
             out.addAll(state.window.dropped);
             out.addAll(ids.mergedAway);
             out.addAll(ids.copiedOut);
@@ -218,7 +218,7 @@ public final class StateSeal {
         return new Sealed(s, packs, ids, customers, retired, garbage);
     }
 
-    /** The leaves of one kind after a run: their refs in key order, and this run's pack. */
+    /** The leaves of one kind after a run: their refs in key order (ids: by generation, then key), and this run's pack. */
     static final class Part {
         final String packKey;
         final List<LeafRef> refs = new ArrayList<>();
@@ -284,7 +284,7 @@ public final class StateSeal {
     }
 
     /**
-     * Copies live leaves of sparse packs into this run's pack, sparsest pack first and in key order within a pack, at
+     * Copies live leaves of sparse packs into this run's pack, sparsest pack first and in the manifest's order within a pack, at
      * most as many bytes as the run wrote itself (at least {@code minBudget}, {@link #COMPACT_MIN_BUDGET} but in
      * tests, and at least one leaf): a large pack is emptied over several runs, and leaves the manifest with its last
      * leaf. A pack at an eighth live frees seven bytes for each copied, so at the pace runs replace leaves compaction

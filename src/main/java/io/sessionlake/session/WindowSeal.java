@@ -7,8 +7,10 @@ import java.util.List;
  * while each of those holds at most {@link #MERGE_RATIO} times as many ids as the merged one. With runs of about the
  * same size that is a binary counter: about twice the base-2 logarithm of (window / run) generations, and each id is
  * written again about that many times in its life (measured by simulating a week of a thousand runs a day: at most 11
- * generations, each id written 13 times, against 21 generations with a ratio of 1). A large run merges only
- * generations up to twice its own size: its cost stays a multiple of its own ids. Entries behind the horizon are left
+ * generations, each id written 13 times, against 21 generations with a ratio of 1). A merge carries on like a carry in
+ * a binary counter: a run that completes the largest generation's match rewrites the whole window (once in a while:
+ * about every time the runs since add up to half of it), as a large object on a small window does. Entries behind the
+ * horizon are left
  * out of what a merge writes; a generation not merged keeps them, counted as absent, until it is merged or every leaf
  * of it is behind the horizon.
  */

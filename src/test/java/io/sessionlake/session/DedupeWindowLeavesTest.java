@@ -8,12 +8,12 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The dedupe window in range leaves gives the verdicts of one window cut at the horizon after every run. */
+/** The dedupe window in leaves gives the verdicts of one window cut at the horizon after every run. */
 class DedupeWindowLeavesTest {
     private static final long MINUTE = 60_000_000L;
     private static final long T0 = 1_650_000_000_000_000L;
     private static final SessionConfig ONE_HOUR = new SessionConfig(Duration.ofMinutes(30), Duration.ofHours(1));
-    /** Two ids a leaf: ids 5 and 6 share one that later runs do not rewrite. */
+    /** Two ids a leaf: ids 5 and 6 share one, which stays until a later run's generation merges it. */
     private static final StateSeal.LeafTargets TWO_IDS = new StateSeal.LeafTargets(1, 2);
 
     private static Event view(long id, long minute) {

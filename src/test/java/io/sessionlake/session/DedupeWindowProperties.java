@@ -38,11 +38,21 @@ class DedupeWindowProperties {
             IncrementalRun incremental = new IncrementalRun(state);
             clock += r.nextInt(4) == 0 ? r.nextInt(200) : r.nextInt(15);
             int events = r.nextInt(r.nextInt(4) == 0 ? 60 : 10);
+            java.util.List<Event> object = new java.util.ArrayList<>();
             for (int k = 0; k < events; k++) {
                 long id = r.nextInt(6) == 0 ? EXTREMES[r.nextInt(EXTREMES.length)] : r.nextInt(120) - 20;
                 long time = T0 + (clock - r.nextInt(80)) * MINUTE + r.nextInt(60_000_000);
-                Event e = new Event(id, "page_view", 1 + Math.floorMod(id, 5), time, "ua", "ip", null, null, null, null,
-                        null, null);
+                object.add(new Event(id, "page_view", 1 + Math.floorMod(id, 5), time, "ua", "ip", null, null, null,
+                        null, null, null));
+            }
+            if (r.nextBoolean()) { // the leaves the object needs read first, all at once, as a processor reads them
+                long[] ids = object.stream().mapToLong(Event::id).toArray();
+                long[] customers = object.stream().mapToLong(Event::customerId).toArray();
+                incremental.prefetch(ids, customers, ids.length);
+            }
+            for (Event e : object) {
+                long id = e.id();
+                long time = e.timeMicros();
                 String expected;
                 if (watermarkBefore != SessionState.NO_WATERMARK
                         && watermarkBefore - time > ONE_HOUR.horizonMicros()) {
@@ -58,7 +68,7 @@ class DedupeWindowProperties {
             if (state.watermark() != SessionState.NO_WATERMARK) {
                 reference = cut(reference, SessionState.minuteOf(state.watermark() - ONE_HOUR.horizonMicros()));
             }
-            state = StateRoundTrip.through(bucket, state, targets, kept);
+            state = StateRoundTrip.through(bucket, state, targets, kept, r.nextBoolean());
         }
     }
 

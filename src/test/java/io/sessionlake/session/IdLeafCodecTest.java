@@ -91,4 +91,15 @@ class IdLeafCodecTest {
         IOException e = assertThrows(IOException.class, () -> LeafCodec.decodeIds(unordered));
         assertEquals("corrupt state leaf: event id 4 after 5", e.getMessage());
     }
+
+    @Test
+    void anIdIsHashedAsTheFiltersHashIt() {
+        Random r = new Random(3);
+        org.apache.parquet.column.values.bloomfilter.BlockSplitBloomFilter f =
+                new org.apache.parquet.column.values.bloomfilter.BlockSplitBloomFilter(1024);
+        for (int i = 0; i < 1_000; i++) {
+            long id = r.nextLong();
+            assertEquals(f.hash(id), StoredIds.hashOf(id));
+        }
+    }
 }

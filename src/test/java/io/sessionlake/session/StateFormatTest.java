@@ -109,9 +109,18 @@ class StateFormatTest {
         });
         assertEquals(expected.keySet(), third.keySet());
         expected.forEach((k, v) -> assertArrayEquals(v, third.get(k), k));
-        // and the golden feed's duplicate events, delivered again, are still duplicates in the state it left
-        SessionState after = new StateRepository(continued).load(SessionConfig.DEFAULT).state();
-        assertEquals(MetricsCalculator.compute(new StateRepository(unbroken).load(SessionConfig.DEFAULT).state()),
-                MetricsCalculator.compute(after));
+        // the first object's events again, under another key: every one it accepted is a duplicate, found in the
+        // generation the format-2 manifest named (leaves without filters) as in an unbroken history
+        for (Path b : List.of(fresh, bucket)) {
+            Files.copy(b.resolve("events/events-1.jsonl"), b.resolve("events/events-1-again.jsonl"));
+        }
+        io.sessionlake.run.LineCounts again = new io.sessionlake.run.ObjectProcessor(continued, RunSettings.defaults(),
+                Buckets.FIXED_CLOCK).process("events/events-1-again.jsonl").counts();
+        io.sessionlake.run.LineCounts expectedAgain = new io.sessionlake.run.ObjectProcessor(unbroken,
+                RunSettings.defaults(), Buckets.FIXED_CLOCK).process("events/events-1-again.jsonl").counts();
+        assertEquals(0, again.accepted());
+        assertTrue(again.duplicate() > 0);
+        assertEquals(expectedAgain.duplicate(), again.duplicate());
+        assertEquals(expectedAgain.late(), again.late());
     }
 }

@@ -22,6 +22,12 @@ final class StateRoundTrip {
      */
     static SessionState through(Map<String, byte[]> bucket, SessionState state, StateSeal.LeafTargets targets,
             Map<LeafRef, LeafSource.Decoded> kept) {
+        return through(bucket, state, targets, kept, false);
+    }
+
+    /** @param parallel the dedupe window sealed on a second thread, as a run with room in its heap does */
+    static SessionState through(Map<String, byte[]> bucket, SessionState state, StateSeal.LeafTargets targets,
+            Map<LeafRef, LeafSource.Decoded> kept, boolean parallel) {
         String run = "run" + state.sequence();
         StateSeal.Sealed sealed = StateSeal.seal(state, new StateSeal.LeafNames() {
             @Override
@@ -33,7 +39,7 @@ final class StateRoundTrip {
             public String ids() {
                 return "state/ids/pack-" + run + ".bin";
             }
-        }, targets, 0, 0, false);
+        }, targets, 0, 0, parallel);
         for (StateSeal.NewPack pack : sealed.packs()) {
             if (bucket.put(pack.key(), pack.bytes()) != null) {
                 throw new AssertionError("two runs wrote " + pack.key());
