@@ -51,38 +51,21 @@ class StateFormatTest {
 
     @Test
     void aFormat4StateIsConvertedByTheNextRunWhichWritesWhatAnUnbrokenHistoryWrites() throws Exception {
-        Buckets.copyGolden(fresh);
-        LocalFolderStore unbroken = new LocalFolderStore(fresh);
-        Buckets.processAll(unbroken, RunSettings.defaults());
-
+        LocalFolderStore unbroken = unbroken();
         // the first two golden objects processed by the version before leaves (commit 109c74c): state.bin only
         Buckets.copyGolden(bucket);
         byte[] legacy = resource("/state/golden-first-two-format4.bin");
         Files.createDirectories(bucket.resolve("state"));
         Files.write(bucket.resolve(Layout.LEGACY_STATE_KEY), legacy);
         LocalFolderStore converted = new LocalFolderStore(bucket);
-        List<RunReport> reports = Buckets.processAll(converted, RunSettings.defaults());
-
-        assertEquals(List.of(RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, RunReport.Outcome.SKIPPED_ALREADY_PROCESSED,
-                RunReport.Outcome.SUCCEEDED), reports.stream().map(RunReport::outcome).toList());
+        assertTheThirdRunWritesWhatAnUnbrokenHistoryWrites(unbroken, converted);
         assertTrue(converted.stat(Layout.STATE_KEY).isPresent(), "the converting run committed a manifest");
         assertArrayEquals(legacy, Files.readAllBytes(bucket.resolve(Layout.LEGACY_STATE_KEY)), "state.bin is left as it was");
-        TreeMap<String, byte[]> third = Buckets.outputs(converted, "sessions/", "clean_events/", "metrics/");
-        TreeMap<String, byte[]> expected = new TreeMap<>();
-        Buckets.outputs(unbroken, "sessions/", "clean_events/", "metrics/").forEach((k, v) -> {
-            if (k.contains("r000000000003-") || k.startsWith("metrics/")) {
-                expected.put(k, v);
-            }
-        });
-        assertEquals(expected.keySet(), third.keySet());
-        expected.forEach((k, v) -> assertArrayEquals(v, third.get(k), k));
     }
 
     @Test
     void aManifestOfFormat2IsContinuedByTheNextRunWhichWritesWhatAnUnbrokenHistoryWrites() throws Exception {
-        Buckets.copyGolden(fresh);
-        LocalFolderStore unbroken = new LocalFolderStore(fresh);
-        Buckets.processAll(unbroken, RunSettings.defaults());
+        LocalFolderStore unbroken = unbroken();
 
         // the first two golden objects processed by the version before the dedupe window's generations (c2f89ae):
         // manifest format 2, id leaves of the first layout (no filter)
@@ -96,19 +79,7 @@ class StateFormatTest {
             Files.write(target, resource("/" + fixture + key));
         }
         LocalFolderStore continued = new LocalFolderStore(bucket);
-        List<RunReport> reports = Buckets.processAll(continued, RunSettings.defaults());
-
-        assertEquals(List.of(RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, RunReport.Outcome.SKIPPED_ALREADY_PROCESSED,
-                RunReport.Outcome.SUCCEEDED), reports.stream().map(RunReport::outcome).toList());
-        TreeMap<String, byte[]> third = Buckets.outputs(continued, "sessions/", "clean_events/", "metrics/");
-        TreeMap<String, byte[]> expected = new TreeMap<>();
-        Buckets.outputs(unbroken, "sessions/", "clean_events/", "metrics/").forEach((k, v) -> {
-            if (k.contains("r000000000003-") || k.startsWith("metrics/")) {
-                expected.put(k, v);
-            }
-        });
-        assertEquals(expected.keySet(), third.keySet());
-        expected.forEach((k, v) -> assertArrayEquals(v, third.get(k), k));
+        assertTheThirdRunWritesWhatAnUnbrokenHistoryWrites(unbroken, continued);
         // the first object's events again, under another key: every one it accepted is a duplicate, found in the
         // generation the format-2 manifest named (leaves without filters) as in an unbroken history
         for (Path b : List.of(fresh, bucket)) {
@@ -122,5 +93,33 @@ class StateFormatTest {
         assertTrue(again.duplicate() > 0);
         assertEquals(expectedAgain.duplicate(), again.duplicate());
         assertEquals(expectedAgain.late(), again.late());
+    }
+
+    /** The golden feed processed whole in {@code fresh}: what a history without a change of version writes. */
+    private LocalFolderStore unbroken() throws Exception {
+        Buckets.copyGolden(fresh);
+        LocalFolderStore unbroken = new LocalFolderStore(fresh);
+        Buckets.processAll(unbroken, RunSettings.defaults());
+        return unbroken;
+    }
+
+    /**
+     * The golden feed processed in {@code later} on a state of its first two objects by an earlier version: those two
+     * are skipped by the ledger, and the third run writes what the third run of the unbroken history wrote.
+     */
+    private static void assertTheThirdRunWritesWhatAnUnbrokenHistoryWrites(LocalFolderStore unbroken,
+            LocalFolderStore later) throws Exception {
+        List<RunReport> reports = Buckets.processAll(later, RunSettings.defaults());
+        assertEquals(List.of(RunReport.Outcome.SKIPPED_ALREADY_PROCESSED, RunReport.Outcome.SKIPPED_ALREADY_PROCESSED,
+                RunReport.Outcome.SUCCEEDED), reports.stream().map(RunReport::outcome).toList());
+        TreeMap<String, byte[]> third = Buckets.outputs(later, "sessions/", "clean_events/", "metrics/");
+        TreeMap<String, byte[]> expected = new TreeMap<>();
+        Buckets.outputs(unbroken, "sessions/", "clean_events/", "metrics/").forEach((k, v) -> {
+            if (k.contains("r000000000003-") || k.startsWith("metrics/")) {
+                expected.put(k, v);
+            }
+        });
+        assertEquals(expected.keySet(), third.keySet());
+        expected.forEach((k, v) -> assertArrayEquals(v, third.get(k), k));
     }
 }
