@@ -215,8 +215,11 @@ final class DedupeWindow {
         pendingPlaces.clear();
     }
 
-    /** Every id and minute of a generation, in order: what a merge reads. */
-    SeenIds[] readAll(Generation gen) {
+    /**
+     * Reads the stored leaves of a generation that are not at hand yet, all at once (a store reads them in parallel),
+     * for a merge that then decodes them one at a time ({@link #leaf}).
+     */
+    void readStored(Generation gen) {
         List<LeafRef> missing = new ArrayList<>();
         for (int i = 0; i < gen.stored.length; i++) {
             if (gen.stored[i] == null) {
@@ -228,14 +231,16 @@ final class DedupeWindow {
             }
         }
         Map<LeafRef, byte[]> read = missing.isEmpty() ? Map.of() : source.readAll(missing);
-        SeenIds[] out = new SeenIds[gen.stored.length];
-        for (int i = 0; i < out.length; i++) {
+        for (int i = 0; i < gen.stored.length; i++) {
             if (gen.stored[i] == null) {
                 gen.stored[i] = checked(gen.refs.get(i), read.get(gen.refs.get(i)));
             }
-            out[i] = gen.decoded[i] != null ? gen.decoded[i] : decode(gen, i);
         }
-        return out;
+    }
+
+    /** The ids and minutes of leaf {@code i} of a generation read by {@link #readStored}; not kept (merges stream). */
+    SeenIds leaf(Generation gen, int i) {
+        return gen.decoded[i] != null ? gen.decoded[i] : decode(gen, i);
     }
 
     /**
