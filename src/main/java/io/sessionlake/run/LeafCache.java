@@ -80,6 +80,21 @@ final class LeafCache {
         held -= sizeOf(entries.remove(new Place(ref.key(), ref.offset())));
     }
 
+    /**
+     * Drops every leaf of a pack: one of them did not decode, and its bytes may have been damaged on the way here,
+     * not in the store. Kept, they would fail every later run of this processor.
+     */
+    synchronized void removePack(String pack) {
+        var it = entries.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Place, Object> e = it.next();
+            if (e.getKey().pack().equals(pack)) {
+                held -= sizeOf(e.getValue());
+                it.remove();
+            }
+        }
+    }
+
     synchronized long heldBytes() {
         return held;
     }

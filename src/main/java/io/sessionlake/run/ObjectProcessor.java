@@ -33,6 +33,7 @@ public final class ObjectProcessor {
     private final RunSettings settings;
     private final Clock clock;
     private final StateRepository states;
+    private final LeafCache leafCache;
     private final MetricsPublisher metrics;
     private final RunRecords records;
     private final RunAttempt attempts;
@@ -49,7 +50,7 @@ public final class ObjectProcessor {
         this.settings = settings;
         this.clock = clock;
         // leaves this processor wrote or read, for its next runs (a warm Lambda container runs one at a time)
-        LeafCache leafCache = new LeafCache(settings.stateCacheBytes().orElseGet(LeafCache::defaultBytes));
+        this.leafCache = new LeafCache(settings.stateCacheBytes().orElseGet(LeafCache::defaultBytes));
         this.states = new StateRepository(store, leafCache);
         this.metrics = new MetricsPublisher(store, clock);
         this.records = new RunRecords(store);
@@ -119,6 +120,7 @@ public final class ObjectProcessor {
                     lossesInARow++;
                     continue; // a newer commit retired a leaf of the state this attempt read: read the new one
                 } catch (StateUnreadableException unreadable) {
+                    leafCache.removePack(unreadable.key()); // damaged on the way, maybe: the next run reads it again
                     throw states.unreadable(unreadable.key(), unreadable);
                 }
                 Duration waited = turn.awaitOthers(runId);

@@ -545,4 +545,29 @@ class StateLeavesTest {
             bucket.put(pack, b, "application/octet-stream");
         });
     }
+
+    @Test
+    void aLeafDamagedOnTheWayFailsItsRunAndIsReadAgainByTheNext() throws Exception {
+        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("transit"));
+        fill(bucket);
+        processor(bucket, Buckets.FIXED_CLOCK, StateLeaves.GRACE).process("events/a.jsonl");
+        AtomicBoolean damage = new AtomicBoolean(true);
+        ObjectStore flaky = new InterceptingStore(bucket, k -> { }) {
+            @Override
+            public Optional<byte[]> readRange(String key, long offset, int length) throws IOException {
+                Optional<byte[]> read = super.readRange(key, offset, length);
+                if (key.startsWith("state/ids/") && damage.getAndSet(false)) {
+                    read.get()[read.get().length / 2] ^= 0x08; // once: the store holds it whole
+                }
+                return read;
+            }
+        };
+        ObjectProcessor warm = processor(flaky, Buckets.FIXED_CLOCK, StateLeaves.GRACE);
+        RunReport b = warm.process("events/b.jsonl");
+        assertEquals(RunReport.Outcome.FAILED, b.outcome());
+        assertTrue(b.error().contains("cannot be read"), b.error());
+        // the damaged bytes were read into the cache: the next run of the same processor reads them from the store
+        RunReport again = warm.process("events/b.jsonl");
+        assertEquals(RunReport.Outcome.SUCCEEDED, again.outcome(), again.error());
+    }
 }
