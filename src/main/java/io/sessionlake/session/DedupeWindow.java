@@ -2,10 +2,8 @@ package io.sessionlake.session;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -95,11 +93,12 @@ final class DedupeWindow {
         }
     }
 
-    /** The window of a state converted from the single-object format: every id as if the converting run added it. */
+    /**
+     * The window of a state converted from the single-object format: every id as if the converting run added it. The
+     * map becomes the run's own (it was decoded for this state; nothing else holds it).
+     */
     static DedupeWindow converted(LongIntMap window) {
-        LongIntMap added = new LongIntMap(Math.max(16, window.size()));
-        window.forEach(added::put);
-        return new DedupeWindow(List.of(), Map.of(), LeafSource.NONE, added);
+        return new DedupeWindow(List.of(), Map.of(), LeafSource.NONE, window);
     }
 
     /**
@@ -184,23 +183,31 @@ final class DedupeWindow {
             if (gen.newestMinute < floor) {
                 continue;
             }
-            Set<Integer> listed = new HashSet<>();
+            java.util.BitSet listed = new java.util.BitSet(gen.refs.size());
             for (int k = 0; k < n; k++) {
                 int i = gen.indexOf(ids[k]);
-                LeafRef ref = gen.refs.get(i);
-                if (gen.stored[i] != null || ref.newestMinute() < floor || !listed.add(i)) {
-                    continue;
+                if (gen.refs.get(i).newestMinute() >= floor && !listed.get(i)) {
+                    listed.set(i);
+                    pend(gen, i, out);
                 }
-                if (source.decoded(ref) instanceof StoredIds kept) {
-                    gen.stored[i] = kept;
-                    continue;
-                }
-                out.add(ref);
-                pendingGenerations.add(gen);
-                pendingPlaces.add(i);
             }
         }
         return out;
+    }
+
+    /** Takes leaf {@code i} as this processor kept it, or lists it to be read; nothing when it is at hand. */
+    private void pend(Generation gen, int i, List<LeafRef> out) {
+        if (gen.stored[i] != null) {
+            return;
+        }
+        LeafRef ref = gen.refs.get(i);
+        if (source.decoded(ref) instanceof StoredIds kept) {
+            gen.stored[i] = kept;
+            return;
+        }
+        out.add(ref);
+        pendingGenerations.add(gen);
+        pendingPlaces.add(i);
     }
 
     /** The bytes of the leaves {@link #unread} listed, read together with others. */
@@ -220,21 +227,14 @@ final class DedupeWindow {
      * for a merge that then decodes them one at a time ({@link #leaf}).
      */
     void readStored(Generation gen) {
+        pendingGenerations.clear();
+        pendingPlaces.clear();
         List<LeafRef> missing = new ArrayList<>();
         for (int i = 0; i < gen.stored.length; i++) {
-            if (gen.stored[i] == null) {
-                if (source.decoded(gen.refs.get(i)) instanceof StoredIds kept) {
-                    gen.stored[i] = kept;
-                } else {
-                    missing.add(gen.refs.get(i));
-                }
-            }
+            pend(gen, i, missing);
         }
-        Map<LeafRef, byte[]> read = missing.isEmpty() ? Map.of() : source.readAll(missing);
-        for (int i = 0; i < gen.stored.length; i++) {
-            if (gen.stored[i] == null) {
-                gen.stored[i] = checked(gen.refs.get(i), read.get(gen.refs.get(i)));
-            }
+        if (!missing.isEmpty()) {
+            filled(source.readAll(missing));
         }
     }
 
@@ -285,10 +285,7 @@ final class DedupeWindow {
     }
 
     private StoredIds load(LeafRef ref) {
-        if (source.decoded(ref) instanceof StoredIds kept) {
-            return kept;
-        }
-        return checked(ref, source.read(ref));
+        return source.decoded(ref) instanceof StoredIds kept ? kept : checked(ref, source.read(ref));
     }
 
     /** A leaf's bytes as read: checked, and offered to later runs of this processor. */
