@@ -36,8 +36,8 @@ final class Leaves<T> {
         }
     }
 
-    private final List<Slot<T>> slots = new ArrayList<>();
-    private long[] lows = new long[0];
+    private final List<Slot<T>> slots;
+    private long[] lows;
     private final LeafSource source;
     private final Decoder<T> decoder;
     private final Supplier<T> empty;
@@ -51,10 +51,12 @@ final class Leaves<T> {
         this.source = source;
         this.decoder = decoder;
         this.empty = empty;
+        this.slots = new ArrayList<>(refs.size());
+        this.lows = new long[refs.size()];
         for (LeafRef r : refs) {
+            lows[slots.size()] = r.low();
             slots.add(new Slot<>(r.low(), r, null, false));
         }
-        reindex();
     }
 
     /** Leaves held in memory whole: a new state, or one converted from the single-object format. */

@@ -146,39 +146,40 @@ public final class ManifestCodec {
         if (packCount < 0) {
             throw new IOException("corrupt state manifest: " + packCount + " packs");
         }
-        List<String> keys = new ArrayList<>(packCount);
+        // by number, as the leaves name them: tens of thousands of leaves in a few dozen packs
+        String[] keys = new String[packCount];
+        long[] sizes = new long[packCount];
         for (int i = 0; i < packCount; i++) {
-            String key = r.string();
-            keys.add(key);
-            packs.put(key, r.varLong());
+            keys[i] = r.string();
+            sizes[i] = r.varLong();
+            packs.put(keys[i], sizes[i]);
         }
-        int n = r.varInt();
-        if (n < 0) {
-            throw new IOException("corrupt state manifest: " + n + " leaves");
-        }
+        int n = r.count();
         List<LeafRef> refs = new ArrayList<>(n);
         long prevLow = Long.MIN_VALUE;
         long prevGeneration = 0;
         long low = 0;
         for (int i = 0; i < n; i++) {
             int pack = r.varInt();
-            if (pack < 0 || pack >= keys.size()) {
-                throw new IOException("corrupt state manifest: pack " + pack + " of " + keys.size());
+            if (pack < 0 || pack >= packCount) {
+                throw new IOException("corrupt state manifest: pack " + pack + " of " + packCount);
             }
             low += r.varLong();
-            LeafRef ref = new LeafRef(keys.get(pack), low, r.varInt(), r.varInt(), r.varLong(), r.varLong(),
-                    generations ? r.varLong() : 0);
+            int entries = r.varInt();
+            int newestMinute = r.varInt();
+            long offset = r.varLong();
+            long bytes = r.varLong();
+            long generation = generations ? r.varLong() : 0;
             // in order of generation, and of low key within one
-            if (i > 0 && (ref.generation() < prevGeneration
-                    || ref.generation() == prevGeneration && ref.low() <= prevLow)) {
-                throw new IOException("corrupt state manifest: leaves out of order at " + ref.low());
+            if (i > 0 && (generation < prevGeneration || generation == prevGeneration && low <= prevLow)) {
+                throw new IOException("corrupt state manifest: leaves out of order at " + low);
             }
-            prevGeneration = ref.generation();
-            if (ref.offset() < 0 || ref.bytes() < 0 || ref.offset() + ref.bytes() > packs.get(ref.key())) {
-                throw new IOException("corrupt state manifest: leaf at " + ref.offset() + " beyond " + ref.key());
+            if (offset < 0 || bytes < 0 || offset + bytes > sizes[pack]) {
+                throw new IOException("corrupt state manifest: leaf at " + offset + " beyond " + keys[pack]);
             }
-            prevLow = ref.low();
-            refs.add(ref);
+            prevGeneration = generation;
+            prevLow = low;
+            refs.add(new LeafRef(keys[pack], low, entries, newestMinute, offset, bytes, generation));
         }
         return refs;
     }

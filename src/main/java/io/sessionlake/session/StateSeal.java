@@ -199,6 +199,8 @@ public final class StateSeal {
         }
         compact(ids, s.window.source(), targets.compactMinBudget());
         compact(customers, s.customers.source(), targets.compactMinBudget());
+        ids.complete();
+        customers.complete();
         List<NewPack> packs = new ArrayList<>();
         for (Part p : List.of(customers, ids)) {
             if (p.packBytes > 0) {
@@ -264,11 +266,24 @@ public final class StateSeal {
             return out;
         }
 
+        /** Set once the part is complete (compacted): the manifest, the retired packs and the sizes all ask for it. */
+        private java.util.TreeMap<String, Long> packSizes;
+
         /**
-         * Every pack a leaf of this kind sits in, with its size (this run's pack as written). By hash first: a state of
-         * 10M events has thousands of leaves in a few dozen packs, whose keys differ only at their ends.
+         * Every pack a leaf of this kind sits in, with its size (this run's pack as written), once the part is complete.
          */
         java.util.TreeMap<String, Long> packSizes() {
+            if (packSizes == null) {
+                throw new IllegalStateException("the pack sizes of a state part asked for before it is complete");
+            }
+            return packSizes;
+        }
+
+        /**
+         * Completes the part: no leaf is added or moved after this. By hash first: a state of 10M events has tens of
+         * thousands of leaves in a few dozen packs, whose keys differ only at their ends.
+         */
+        void complete() {
             java.util.HashMap<String, Long> found = new java.util.HashMap<>();
             for (LeafRef r : refs) {
                 if (!found.containsKey(r.key())) {
@@ -279,7 +294,7 @@ public final class StateSeal {
                     found.put(r.key(), size);
                 }
             }
-            return new java.util.TreeMap<>(found);
+            packSizes = new java.util.TreeMap<>(found);
         }
     }
 
@@ -291,31 +306,36 @@ public final class StateSeal {
      * copies about a seventh of what they write, and no run copies more than it writes. Deterministic for a manifest.
      */
     private static void compact(Part p, LeafSource source, long minBudget) {
-        // the live leaves of each loaded pack, in key order
-        java.util.Map<String, List<LeafRef>> byPack = new java.util.HashMap<>();
+        // the live bytes of each loaded pack (every run: one pass, no lists)
+        java.util.Map<String, long[]> live = new java.util.HashMap<>();
         for (LeafRef r : p.refs) {
             if (!r.key().equals(p.packKey)) {
-                byPack.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r);
+                live.computeIfAbsent(r.key(), k -> new long[1])[0] += r.bytes();
             }
         }
-        java.util.Map<String, Long> live = new java.util.HashMap<>();
         List<String> sparse = new ArrayList<>();
-        for (java.util.Map.Entry<String, List<LeafRef>> e : byPack.entrySet()) {
-            long bytes = 0;
-            for (LeafRef r : e.getValue()) {
-                bytes += r.bytes();
-            }
-            live.put(e.getKey(), bytes);
+        for (java.util.Map.Entry<String, long[]> e : live.entrySet()) {
             Long size = p.loadedSizes.get(e.getKey());
-            if (size != null && bytes <= COMPACT_BELOW * size) {
+            if (size != null && e.getValue()[0] <= COMPACT_BELOW * size) {
                 sparse.add(e.getKey());
             }
         }
         if (sparse.isEmpty()) {
             return;
         }
-        sparse.sort(java.util.Comparator.comparingDouble((String k) -> (double) live.get(k) / p.loadedSizes.get(k))
+        sparse.sort(java.util.Comparator.comparingDouble((String k) -> (double) live.get(k)[0] / p.loadedSizes.get(k))
                 .thenComparing(k -> k));
+        // the live leaves of each sparse pack, in key order
+        java.util.Map<String, List<LeafRef>> byPack = new java.util.HashMap<>();
+        for (String pack : sparse) {
+            byPack.put(pack, new ArrayList<>());
+        }
+        for (LeafRef r : p.refs) {
+            List<LeafRef> of = byPack.get(r.key());
+            if (of != null) {
+                of.add(r);
+            }
+        }
         long budget = Math.max(minBudget, p.packBytes);
         java.util.Set<LeafRef> chosen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         List<LeafRef> toCopy = new ArrayList<>();
