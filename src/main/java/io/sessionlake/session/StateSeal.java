@@ -19,21 +19,34 @@ public final class StateSeal {
     }
 
     /**
-     * Entries per leaf at which a leaf is split. Customers: small leaves, since a run touches customers at random
-     * and rewrites each leaf it touches (2: on the growth bench's steady flow, against 4, a run on 1M events writes
-     * 1.1 MB instead of 1.6 MB in no more time, for a manifest twice as long and a large object about 1% slower; 1
-     * writes 0.8 MB but makes the manifest of 10M events 874 KB, read and written by every run, and a large object
-     * about 5% slower; README, State growth). The dedupe window: a generation's leaves are written once and read
-     * through their filters ({@link WindowSeal}), so their size matters little (4,096 and 16,384 measured the same).
-     * {@code compactMinBudget}: bytes of sparse packs' leaves a run may copy even when it writes less itself
-     * ({@link #COMPACT_MIN_BUDGET}; tests make it tiny to empty a sparse pack over several runs of a small state).
+     * Entries per leaf at which a leaf is split. Customers: small leaves, since a run touches customers at random and
+     * rewrites each leaf it touches, but not so small that the manifest, which names every leaf and which every run
+     * reads and writes whole, outweighs that: by default ({@link #DEFAULT}, {@code customersPerLeaf} 0) the target
+     * grows with the square root of the state's customers ({@link #customersPerLeaf(long)}). The dedupe window: a
+     * generation's leaves are written once and read through their filters ({@link WindowSeal}), so their size matters
+     * little (4,096 and 16,384 measured the same). {@code compactMinBudget}: bytes of sparse packs' leaves a run may
+     * copy even when it writes less itself ({@link #COMPACT_MIN_BUDGET}; tests make it tiny to empty a sparse pack over
+     * several runs of a small state).
+     *
+     * @param customersPerLeaf a fixed target (tests), or 0 for one that grows with the state
      */
     public record LeafTargets(int customersPerLeaf, int idsPerLeaf, long compactMinBudget) {
-        public static final LeafTargets DEFAULT = new LeafTargets(2, 16_384);
+        public static final LeafTargets DEFAULT = new LeafTargets(0, 16_384);
+        /**
+         * The growing target is √(customers / this), rounded, at least 1: 1 up to 56,249 customers, 2 up to 156,249,
+         * 3 up to 306,249, 6 at a million. Why the square root: a run rewrites about (customers it touches) × (leaf
+         * size) records, and the manifest holds (customers) / (leaf size) refs, so the sum is least at a leaf size of
+         * √(customers × a / (touched × b)); the scale puts the two measured points where they were best on the growth
+         * bench (README, State growth): 1 at 10,256 customers (1M events; against 2, 7.9% of the live state written
+         * a run instead of 12.6%, in less time) and 2 at 102,564 (10M events; against 1, a manifest of 541 KB instead
+         * of 874 KB, in less time; against 4, 2.1 MB written instead of 3.0 MB, in no more).
+         */
+        static final double CUSTOMERS_PER_LEAF_SCALE = 25_000;
+        static final int MAX_CUSTOMERS_PER_LEAF = 256;
 
         public LeafTargets {
-            if (customersPerLeaf < 1 || idsPerLeaf < 1) {
-                throw new IllegalArgumentException("leaf targets must be positive");
+            if (customersPerLeaf < 0 || idsPerLeaf < 1) {
+                throw new IllegalArgumentException("leaf targets must be positive (customers: 0 for a growing target)");
             }
             if (compactMinBudget < 0) {
                 throw new IllegalArgumentException("the compaction budget must not be negative");
@@ -43,6 +56,20 @@ public final class StateSeal {
         /** With the production compaction budget. */
         public LeafTargets(int customersPerLeaf, int idsPerLeaf) {
             this(customersPerLeaf, idsPerLeaf, COMPACT_MIN_BUDGET);
+        }
+
+        /**
+         * Customers a leaf holds at most in a state of {@code customers} (after the run: deterministic, so a retry
+         * writes the same leaves). A leaf split under a smaller target stays as it is until it is split again: leaves
+         * are never joined, so a state that grew keeps the smaller leaves of its early days (those of one customer are at
+         * most 56,249).
+         */
+        public int customersPerLeaf(long customers) {
+            if (customersPerLeaf > 0) {
+                return customersPerLeaf;
+            }
+            long k = Math.round(Math.sqrt(Math.max(0, customers) / CUSTOMERS_PER_LEAF_SCALE));
+            return (int) Math.max(1, Math.min(MAX_CUSTOMERS_PER_LEAF, k));
         }
     }
 
@@ -370,6 +397,7 @@ public final class StateSeal {
         Part p = new Part(packKey, s.customers.packSizes);
         LeafCodec.CustomerLeafEncoder encoder = new LeafCodec.CustomerLeafEncoder();
         List<Leaves.Slot<CustomerIndex>> slots = s.customers.slots();
+        int perLeaf = targets.customersPerLeaf(s.aggregates.customers);
         for (int i = 0; i < slots.size(); i++) {
             Leaves.Slot<CustomerIndex> slot = slots.get(i);
             if (!slot.changed) {
@@ -378,7 +406,7 @@ public final class StateSeal {
             }
             CustomerEntry[] sorted = slot.content.sortedEntries();
             // new customers arrive anywhere in the range: leaves split evenly
-            int[] bounds = bounds(sorted.length, targets.customersPerLeaf(), false);
+            int[] bounds = bounds(sorted.length, perLeaf, false);
             for (int b = 0; b + 1 < bounds.length; b++) {
                 long low = b > 0 ? sorted[bounds[b]].customerId() : i == 0 ? Long.MIN_VALUE : slot.low;
                 byte[] bytes = encoder.encode(sorted, bounds[b], bounds[b + 1]);
