@@ -30,9 +30,14 @@ import java.util.regex.Pattern;
  * and the state's size. Only public classes present before and after issue 11, so the same source measures both.
  * Not a test; it never gates anything.
  *
+ * <p>Since session 13 every probe object runs on an empty history first, then each on the history, as a warm
+ * processor runs one shop's objects one after the other; {@code interleaved} runs each object on both in turn, as
+ * until then, which keeps the JIT compiling the two paths (JFR: deoptimizations at every switch, the compiler
+ * threads a third of the CPU on two cores).
+ *
  * <pre>
  * java -Xmx6g -XX:+UseParallelGC -cp target/sessionlake-cli.jar:target/test-classes \
- *     io.sessionlake.bench.StateGrowthBench [dir] [sizes, e.g. 100000,1000000,10000000] [probes]
+ *     io.sessionlake.bench.StateGrowthBench [dir] [sizes, e.g. 100000,1000000,10000000] [probes] [interleaved]
  * </pre>
  */
 public final class StateGrowthBench {
@@ -49,9 +54,10 @@ public final class StateGrowthBench {
         long[] sizes = java.util.Arrays.stream((args.length > 1 ? args[1] : "100000,1000000,10000000").split(","))
                 .mapToLong(Long::parseLong).toArray();
         int probes = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        boolean interleaved = args.length > 3 && args[3].equals("interleaved");
         List<String> rows = new ArrayList<>();
         for (long size : sizes) {
-            rows.add(measure(dir.resolve("h" + size), size, probes));
+            rows.add(measure(dir.resolve("h" + size), size, probes, interleaved));
             System.out.println();
             System.out.println("| history events | customers | empty history: ms (median) | this history: ms (median, min-max)"
                     + " | ratio | state read (last probe) | state written: median (min-max), of it the dedupe window"
@@ -62,7 +68,7 @@ public final class StateGrowthBench {
         }
     }
 
-    private static String measure(Path root, long size, int probes) throws IOException {
+    private static String measure(Path root, long size, int probes, boolean interleaved) throws IOException {
         deleteTree(root);
         int customers = (int) Math.max(1, Math.round(size / (9.75 * DAYS)));
         FeedGenerator.Options d = FeedGenerator.Options.defaults();
@@ -125,21 +131,21 @@ public final class StateGrowthBench {
         List<Long> idsWritten = new ArrayList<>();
         List<Double> writtenShare = new ArrayList<>();
         String last = "";
+        // each object on an empty history first, then each on the history (or, interleaved, one after the other)
+        EmptyRun[] emptyRuns = new EmptyRun[probeFiles.size()];
+        if (!interleaved) {
+            for (int i = 0; i < probeFiles.size(); i++) {
+                emptyRuns[i] = onEmptyHistory(root, i, renumbered(probeFiles.get(i), idOffset, 1000));
+            }
+        }
         for (int i = 0; i < probeFiles.size(); i++) {
             String key = "events/next/probe-" + i + ".jsonl";
             byte[] object = renumbered(probeFiles.get(i), idOffset, 1000);
-            // on an empty history, in a bucket of its own
-            Path emptyBucket = root.resolve("empty-" + i);
-            Files.createDirectories(emptyBucket.resolve(key).getParent());
-            Files.write(emptyBucket.resolve(key), object);
-            // through the same store classes as the history's runs: with another class there, each switch between
-            // the two sent the JIT-compiled run loop back to the interpreter (JFR: class_check deoptimizations in
-            // RunAttempt.readObject at every probe), a cost of the bench, not of either run
-            ObjectProcessor emptyProcessor = new ObjectProcessor(new Counting(new LocalFolderStore(emptyBucket)),
-                    RunSettings.defaults(), Clock.systemUTC());
-            t0 = System.nanoTime();
-            RunReport emptyRun = emptyProcessor.process(key);
-            double emptyMs = (System.nanoTime() - t0) / 1e6;
+            if (interleaved) {
+                emptyRuns[i] = onEmptyHistory(root, i, object);
+            }
+            double emptyMs = emptyRuns[i].ms();
+            RunReport emptyRun = emptyRuns[i].report();
             // on the history
             Files.createDirectories(bucket.resolve(key).getParent());
             Files.write(bucket.resolve(key), object);
@@ -278,6 +284,25 @@ public final class StateGrowthBench {
     }
 
     /** Counts the bytes read and written through a store, in all and under state/ (a store with no hook otherwise). */
+    private record EmptyRun(double ms, RunReport report) {
+    }
+
+    /** A probe object on an empty history, in a bucket of its own. */
+    private static EmptyRun onEmptyHistory(Path root, int i, byte[] object) throws IOException {
+        String key = "events/next/probe-" + i + ".jsonl";
+        Path emptyBucket = root.resolve("empty-" + i);
+        Files.createDirectories(emptyBucket.resolve(key).getParent());
+        Files.write(emptyBucket.resolve(key), object);
+        // through the same store classes as the history's runs: with another class there, each switch between the two
+        // sent the JIT-compiled run loop back to the interpreter (JFR: class_check deoptimizations in
+        // RunAttempt.readObject at every probe), a cost of the bench, not of either run
+        ObjectProcessor emptyProcessor = new ObjectProcessor(new Counting(new LocalFolderStore(emptyBucket)),
+                RunSettings.defaults(), Clock.systemUTC());
+        long t0 = System.nanoTime();
+        RunReport run = emptyProcessor.process(key);
+        return new EmptyRun((System.nanoTime() - t0) / 1e6, run);
+    }
+
     private static final class Counting extends io.sessionlake.testing.InterceptingStore {
         final ObjectStore inner;
         final AtomicLong read = new AtomicLong();
