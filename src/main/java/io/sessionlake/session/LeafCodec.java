@@ -254,15 +254,16 @@ final class LeafCodec {
 
     /** The magic number, then the content as one Snappy block. */
     static byte[] block(byte[] magic, Content content) {
-        ByteArrayOutputStream raw = new ByteArrayOutputStream(1 << 12);
+        Plain raw = new Plain(1 << 12);
         StateBytes.Writer w = new StateBytes.Writer(raw, 1 << 12);
         content.writeTo(w);
         w.flush();
         try {
-            byte[] packed = Snappy.compress(raw.toByteArray());
-            byte[] out = Arrays.copyOf(magic, magic.length + packed.length);
-            System.arraycopy(packed, 0, out, magic.length, packed.length);
-            return out;
+            // compressed in place behind the magic number: the manifest of a large state is a megabyte, each copy counts
+            byte[] out = new byte[magic.length + Snappy.maxCompressedLength(raw.size())];
+            System.arraycopy(magic, 0, out, 0, magic.length);
+            int size = Snappy.rawCompress(raw.array(), 0, raw.size(), out, magic.length);
+            return Arrays.copyOf(out, magic.length + size);
         } catch (IOException e) {
             throw new UncheckedIOException("compressing state in memory", e);
         }
@@ -310,22 +311,7 @@ final class LeafCodec {
             throw new IOException("not a sessionlake state object of this kind (bad magic number)");
         }
         int expected = java.nio.ByteBuffer.wrap(bytes, magic.length, 4).getInt();
-        int offset = magic.length + 4;
-        int length = bytes.length - offset;
-        byte[] plain;
-        try {
-            // read in place; a Snappy block expands at most about 21 times, so a larger length is a damaged header
-            int size = Snappy.uncompressedLength(bytes, offset, length);
-            if (size < 0 || size > MAX_SNAPPY_EXPANSION * length + 64) {
-                throw new IOException("a block of " + length + " bytes claims " + size + " uncompressed");
-            }
-            plain = new byte[size];
-            if (Snappy.rawUncompress(bytes, offset, length, plain, 0) != size) {
-                throw new IOException("a block shorter than its header says");
-            }
-        } catch (IOException | org.xerial.snappy.SnappyError e) {
-            throw new IOException("corrupt state: " + e.getMessage(), e);
-        }
+        byte[] plain = uncompress(bytes, magic.length + 4);
         if (crc32c(plain, plain.length) != expected) {
             throw new IOException("corrupt state leaf: its checksum does not match its content");
         }
@@ -353,8 +339,23 @@ final class LeafCodec {
         if (bytes.length < magic.length || !Arrays.equals(Arrays.copyOf(bytes, magic.length), magic)) {
             throw new IOException("not a sessionlake state object of this kind (bad magic number)");
         }
+        return uncompress(bytes, magic.length);
+    }
+
+    /** The Snappy block from {@code offset} to the end, read in place. */
+    private static byte[] uncompress(byte[] bytes, int offset) throws IOException {
+        int length = bytes.length - offset;
         try {
-            return Snappy.uncompress(Arrays.copyOfRange(bytes, magic.length, bytes.length));
+            // a Snappy block expands at most about 21 times, so a larger length is a damaged header
+            int size = Snappy.uncompressedLength(bytes, offset, length);
+            if (size < 0 || size > MAX_SNAPPY_EXPANSION * length + 64) {
+                throw new IOException("a block of " + length + " bytes claims " + size + " uncompressed");
+            }
+            byte[] plain = new byte[size];
+            if (Snappy.rawUncompress(bytes, offset, length, plain, 0) != size) {
+                throw new IOException("a block shorter than its header says");
+            }
+            return plain;
         } catch (IOException | org.xerial.snappy.SnappyError e) {
             throw new IOException("corrupt state: " + e.getMessage(), e);
         }

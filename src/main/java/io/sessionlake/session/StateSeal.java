@@ -333,13 +333,13 @@ public final class StateSeal {
      * copies about a seventh of what they write, and no run copies more than it writes. Deterministic for a manifest.
      */
     private static void compact(Part p, LeafSource source, long minBudget) {
-        // the live bytes of each loaded pack (every run: one pass, no lists)
+        // the live bytes of each pack, in one pass by hash (the keys' hashes are cached, and the refs of a pack share
+        // one key instance, so no key is compared character by character); this run's own pack is no candidate
         java.util.Map<String, long[]> live = new java.util.HashMap<>();
         for (LeafRef r : p.refs) {
-            if (!r.key().equals(p.packKey)) {
-                live.computeIfAbsent(r.key(), k -> new long[1])[0] += r.bytes();
-            }
+            live.computeIfAbsent(r.key(), k -> new long[1])[0] += r.bytes();
         }
+        live.remove(p.packKey);
         List<String> sparse = new ArrayList<>();
         for (java.util.Map.Entry<String, long[]> e : live.entrySet()) {
             Long size = p.loadedSizes.get(e.getKey());
@@ -352,44 +352,44 @@ public final class StateSeal {
         }
         sparse.sort(java.util.Comparator.comparingDouble((String k) -> (double) live.get(k)[0] / p.loadedSizes.get(k))
                 .thenComparing(k -> k));
-        // the live leaves of each sparse pack, in key order
-        java.util.Map<String, List<LeafRef>> byPack = new java.util.HashMap<>();
+        // where the live leaves of each sparse pack are, in key order
+        java.util.Map<String, List<Integer>> byPack = new java.util.HashMap<>();
         for (String pack : sparse) {
             byPack.put(pack, new ArrayList<>());
         }
-        for (LeafRef r : p.refs) {
-            List<LeafRef> of = byPack.get(r.key());
+        for (int i = 0; i < p.refs.size(); i++) {
+            List<Integer> of = byPack.get(p.refs.get(i).key());
             if (of != null) {
-                of.add(r);
+                of.add(i);
             }
         }
         long budget = Math.max(minBudget, p.packBytes);
-        java.util.Set<LeafRef> chosen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.BitSet chosen = new java.util.BitSet(p.refs.size());
         List<LeafRef> toCopy = new ArrayList<>();
         long copying = 0;
         choosing:
         for (String pack : sparse) {
-            for (LeafRef r : byPack.get(pack)) {
+            for (int i : byPack.get(pack)) {
+                LeafRef r = p.refs.get(i);
                 if (copying > 0 && copying + r.bytes() > budget) {
                     break choosing;
                 }
-                chosen.add(r);
+                chosen.set(i);
                 toCopy.add(r);
                 copying += r.bytes();
             }
         }
         java.util.Map<LeafRef, byte[]> bytes = toCopy.isEmpty() ? java.util.Map.of() : source.readAll(toCopy);
-        for (int i = 0; i < p.refs.size(); i++) {
+        // copied in the manifest's order, whichever pack they come from: deterministic for a manifest
+        for (int i = chosen.nextSetBit(0); i >= 0; i = chosen.nextSetBit(i + 1)) {
             LeafRef r = p.refs.get(i);
-            if (chosen.contains(r)) {
-                byte[] b = bytes.get(r);
-                if (b == null || b.length != r.bytes()) {
-                    throw new IllegalStateException("state leaf at " + r.offset() + " of " + r.key() + " read as "
-                            + (b == null ? "nothing" : b.length + " bytes") + ", expected " + r.bytes());
-                }
-                p.refs.set(i, p.append(r.low(), r.entries(), r.newestMinute(), b, r.generation()));
-                p.copiedOut.add(r);
+            byte[] b = bytes.get(r);
+            if (b == null || b.length != r.bytes()) {
+                throw new IllegalStateException("state leaf at " + r.offset() + " of " + r.key() + " read as "
+                        + (b == null ? "nothing" : b.length + " bytes") + ", expected " + r.bytes());
             }
+            p.refs.set(i, p.append(r.low(), r.entries(), r.newestMinute(), b, r.generation()));
+            p.copiedOut.add(r);
         }
     }
 
