@@ -61,7 +61,7 @@ public final class StateGrowthBench {
             System.out.println();
             System.out.println("| history events | customers | empty history: ms (median) | this history: ms (median, min-max)"
                     + " | ratio | state read (last probe) | state written: median (min-max), of it the dedupe window"
-                    + " | state size | live state | written / live: median (min-max)"
+                    + " | state size | live state | written / live: median (min-max), mean"
                     + " | a processor with nothing cached: ms, state read (medians) |");
             System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
             rows.forEach(System.out::println);
@@ -169,11 +169,11 @@ public final class StateGrowthBench {
             idsWritten.add(counting.idsWritten.get());
             writtenShare.add(100.0 * counting.stateWritten.get() / Math.max(1, live));
             // the last probe's reads and sizes; what a run writes varies with compaction, so its median and range
-            last = String.format("%s in %d GETs | %s (%s-%s), dedupe window %s | %s | %s | %.1f%% (%.1f-%.1f%%)",
+            last = String.format("%s in %d GETs | %s (%s-%s), dedupe window %s | %s | %s | %.1f%% (%.1f-%.1f%%), mean %.1f%%",
                     mb(counting.stateRead.get()), counting.stateGets.get(), mb(median(stateWritten)),
                     mb(Collections.min(stateWritten)), mb(Collections.max(stateWritten)), mb(median(idsWritten)),
                     mb(stateSize), mb(live), median(writtenShare), Collections.min(writtenShare),
-                    Collections.max(writtenShare));
+                    Collections.max(writtenShare), writtenShare.stream().mapToDouble(Double::doubleValue).average().orElse(0));
         }
         // then processors with nothing cached, as a new container or one after another writer finds the state (the JVM
         // is warm: this is the reading, not the JIT)
