@@ -159,8 +159,10 @@ public final class S3Store implements ObjectStore {
         try {
             return unquote(s3.putObject(req.build(), RequestBody.fromBytes(bytes)).eTag());
         } catch (S3Exception e) {
-            // 412: the precondition failed; 409: a concurrent conditional write is in flight on the same key
-            if (e.statusCode() == 412 || e.statusCode() == 409) {
+            // 412: the precondition failed; 409: a concurrent conditional write is in flight on the same key; 404 on
+            // If-Match: the version expected was deleted meanwhile (a commit turn given back while another run claimed
+            // it: the soak saw it), as lost a race as a 412
+            if (e.statusCode() == 412 || e.statusCode() == 409 || e.statusCode() == 404 && expectedEtag != null) {
                 throw new ConcurrentUpdateException(key);
             }
             throw failure("writing " + location() + "/" + key, e);

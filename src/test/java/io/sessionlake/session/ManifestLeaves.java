@@ -17,4 +17,16 @@ public final class ManifestLeaves {
         }
         return out;
     }
+
+    /** Bytes of the packs the manifest names, of both kinds: their live leaves and the replaced ones still in them. */
+    public static long packBytes(byte[] manifest) throws IOException {
+        SessionState s = ManifestCodec.decode(manifest, LeafSource.NONE);
+        long n = 0;
+        for (java.util.Map<String, Long> packs : List.of(s.window.packSizes, s.customers.packSizes)) {
+            for (long b : packs.values()) {
+                n += b;
+            }
+        }
+        return n;
+    }
 }

@@ -64,6 +64,15 @@ class LocalFolderStoreTest {
                 () -> store.putIfUnchanged("state/state.bin", new byte[] {3}, first, "application/octet-stream"));
     }
 
+    @Test
+    void aConditionalWriteOverAVersionDeletedMeanwhileIsRefused() throws Exception {
+        LocalFolderStore store = new LocalFolderStore(bucket);
+        String first = store.putIfUnchanged("state/turn.json", new byte[] {1}, null, "application/json");
+        store.delete("state/turn.json");
+        assertThrows(ConcurrentUpdateException.class,
+                () -> store.putIfUnchanged("state/turn.json", new byte[] {2}, first, "application/json"));
+    }
+
     private static String expected(byte[] content) {
         CRC32C castagnoli = new CRC32C();
         castagnoli.update(content);

@@ -95,6 +95,15 @@ class S3StoreTest {
     }
 
     @Test
+    void updateOfAnObjectDeletedMeanwhileIsALostRaceNotAStorageFailure() throws Exception {
+        String first = store.putIfUnchanged("state/turn.json", utf8("one"), null, "application/json");
+        store.delete("state/turn.json");
+        assertThrows(ConcurrentUpdateException.class,
+                () -> store.putIfUnchanged("state/turn.json", utf8("two"), first, "application/json"));
+        assertTrue(store.stat("state/turn.json").isEmpty());
+    }
+
+    @Test
     void deleteRemovesTheObject() throws Exception {
         store.put("sessions/x.parquet", utf8("x"), "application/octet-stream");
         store.delete("sessions/x.parquet");
