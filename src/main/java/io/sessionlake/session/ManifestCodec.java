@@ -142,10 +142,7 @@ public final class ManifestCodec {
     /** @param generations each leaf with its generation (the dedupe window since format 3); else generation 0 */
     private static List<LeafRef> readRefs(StateBytes.Reader r, TreeMap<String, Long> packs, boolean generations)
             throws IOException {
-        int packCount = r.varInt();
-        if (packCount < 0) {
-            throw new IOException("corrupt state manifest: " + packCount + " packs");
-        }
+        int packCount = r.count(); // a damaged count fails here, not by allocating
         // by number, as the leaves name them: tens of thousands of leaves in a few dozen packs
         String[] keys = new String[packCount];
         long[] sizes = new long[packCount];

@@ -159,10 +159,11 @@ public final class S3Store implements ObjectStore {
         try {
             return unquote(s3.putObject(req.build(), RequestBody.fromBytes(bytes)).eTag());
         } catch (S3Exception e) {
-            // 412: the precondition failed; 409: a concurrent conditional write is in flight on the same key; 404 on
-            // If-Match: the version expected was deleted meanwhile (a commit turn given back while another run claimed
-            // it: the soak saw it), as lost a race as a 412
-            if (e.statusCode() == 412 || e.statusCode() == 409 || e.statusCode() == 404 && expectedEtag != null) {
+            // 412: the precondition failed; 409: a concurrent conditional write is in flight on the same key;
+            // NoSuchKey on If-Match: the version expected was deleted meanwhile (a commit turn given back while another
+            // run claimed it: the soak saw it), as lost a race as a 412. A missing bucket (NoSuchBucket, also a 404)
+            // is no race: storage trouble, as any other failure
+            if (e.statusCode() == 412 || e.statusCode() == 409 || expectedEtag != null && isNoSuchKey(e)) {
                 throw new ConcurrentUpdateException(key);
             }
             throw failure("writing " + location() + "/" + key, e);
@@ -178,6 +179,11 @@ public final class S3Store implements ObjectStore {
         } catch (SdkException e) {
             throw failure("deleting " + location() + "/" + key, e);
         }
+    }
+
+    private static boolean isNoSuchKey(S3Exception e) {
+        return e instanceof NoSuchKeyException
+                || e.awsErrorDetails() != null && "NoSuchKey".equals(e.awsErrorDetails().errorCode());
     }
 
     /**

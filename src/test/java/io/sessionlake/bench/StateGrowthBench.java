@@ -283,7 +283,7 @@ public final class StateGrowthBench {
         }
     }
 
-    /** Counts the bytes read and written through a store, in all and under state/ (a store with no hook otherwise). */
+    /** A probe object's run on an empty history: how long it took (without building its processor), and its report. */
     private record EmptyRun(double ms, RunReport report) {
     }
 
@@ -303,6 +303,7 @@ public final class StateGrowthBench {
         return new EmptyRun((System.nanoTime() - t0) / 1e6, run);
     }
 
+    /** Counts the bytes read and written through a store, in all and under state/ (a store with no hook otherwise). */
     private static final class Counting extends io.sessionlake.testing.InterceptingStore {
         final ObjectStore inner;
         final AtomicLong read = new AtomicLong();

@@ -104,6 +104,16 @@ class S3StoreTest {
     }
 
     @Test
+    void aConditionalWriteIntoAMissingBucketIsAStorageFailureNotALostRace() throws Exception {
+        try (software.amazon.awssdk.services.s3.S3Client client = S3Server.shared().client()) {
+            S3Store nowhere = new S3Store(client, "no-such-bucket-" + System.nanoTime());
+            java.io.IOException e = assertThrows(java.io.IOException.class,
+                    () -> nowhere.putIfUnchanged("state/turn.json", utf8("two"), "0123", "application/json"));
+            assertTrue(!(e instanceof ConcurrentUpdateException), e.toString());
+        }
+    }
+
+    @Test
     void deleteRemovesTheObject() throws Exception {
         store.put("sessions/x.parquet", utf8("x"), "application/octet-stream");
         store.delete("sessions/x.parquet");
