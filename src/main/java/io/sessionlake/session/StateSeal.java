@@ -38,7 +38,7 @@ public final class StateSeal {
          * size) records, and the manifest holds (customers) / (leaf size) refs, so the sum is least at a leaf size of
          * √(customers × a / (touched × b)); the scale puts the two measured points where they were best on the growth
          * bench (README, State growth): 1 at 10,256 customers (1M events; against 2, 8.0% of the live state written
-         * a run instead of 12.6%, in less time) and 2 at 102,564 (10M events; against 1, a manifest of 541 KB instead
+         * a run instead of 12.6%, in no more time) and 2 at 102,564 (10M events; against 1, a manifest of 541 KB instead
          * of 874 KB, in less time; against 4, 2.1 MB written instead of 3.0 MB, in no more).
          */
         static final double CUSTOMERS_PER_LEAF_SCALE = 25_000;
