@@ -4,6 +4,7 @@ import io.sessionlake.generator.FeedGenerator;
 import io.sessionlake.run.ObjectProcessor;
 import io.sessionlake.run.RunReport;
 import io.sessionlake.run.RunSettings;
+import io.sessionlake.session.SessionConfig;
 import io.sessionlake.store.LocalFolderStore;
 import io.sessionlake.store.ObjectStore;
 import java.io.BufferedReader;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -36,12 +38,18 @@ import java.util.regex.Pattern;
  * threads a third of the CPU on two cores).
  *
  * <pre>
- * java -Xmx6g -XX:+UseParallelGC -cp target/sessionlake-cli.jar:target/test-classes \
+ * java -Xmx6g -XX:+UseParallelGC [-Dhorizon=P1D] -cp target/sessionlake-cli.jar:target/test-classes \
  *     io.sessionlake.bench.StateGrowthBench [dir] [sizes, e.g. 100000,1000000,10000000] [probes] [interleaved]
  * </pre>
  */
 public final class StateGrowthBench {
     private static final int DAYS = 10;
+    /**
+     * The product's settings, but for the horizon when {@code -Dhorizon=P1D} (an ISO-8601 duration) asks for another:
+     * a what-if of records with fewer open sessions (the default horizon of 7 days keeps about nine per customer).
+     */
+    private static final RunSettings SETTINGS = RunSettings.defaults().withSessions(new SessionConfig(
+            SessionConfig.DEFAULT.inactivity(), Duration.parse(System.getProperty("horizon", "P7D"))));
     /** Probes run last by processors with an empty cache. */
     private static final int COLD_PROBES = 3;
     private static final Pattern ID = Pattern.compile("^\\{\"id\": (\\d+)");
@@ -82,7 +90,7 @@ public final class StateGrowthBench {
         // one processor builds the history and runs every probe, as the one warm Lambda container (reserved
         // concurrency 1) processes a shop's objects one after the other
         Counting counting = new Counting(plain);
-        ObjectProcessor warm = new ObjectProcessor(counting, RunSettings.defaults(), Clock.systemUTC());
+        ObjectProcessor warm = new ObjectProcessor(counting, SETTINGS, Clock.systemUTC());
         ObjectProcessor builder = warm;
         for (Path f : history.files()) {
             String key = "events/history/" + f.getParent().getFileName() + ".jsonl";
@@ -185,7 +193,7 @@ public final class StateGrowthBench {
             Files.write(bucket.resolve(key), renumbered(coldFiles.get(i), idOffset, 1000));
             counting.reset();
             long c0 = System.nanoTime();
-            RunReport r = new ObjectProcessor(counting, RunSettings.defaults(), Clock.systemUTC()).process(key);
+            RunReport r = new ObjectProcessor(counting, SETTINGS, Clock.systemUTC()).process(key);
             coldMs.add((System.nanoTime() - c0) / 1e6);
             coldRead.add(counting.stateRead.get());
             coldGets.add(counting.stateGets.get());
@@ -297,7 +305,7 @@ public final class StateGrowthBench {
         // sent the JIT-compiled run loop back to the interpreter (JFR: class_check deoptimizations in
         // RunAttempt.readObject at every probe), a cost of the bench, not of either run
         ObjectProcessor emptyProcessor = new ObjectProcessor(new Counting(new LocalFolderStore(emptyBucket)),
-                RunSettings.defaults(), Clock.systemUTC());
+                SETTINGS, Clock.systemUTC());
         long t0 = System.nanoTime();
         RunReport run = emptyProcessor.process(key);
         return new EmptyRun((System.nanoTime() - t0) / 1e6, run);
