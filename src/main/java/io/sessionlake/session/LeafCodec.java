@@ -216,12 +216,7 @@ final class LeafCodec {
 
     /** The Snappy block of ids and minutes from {@code from} to the end; ids out of order are a damaged leaf. */
     static SeenIds decodeIdBlock(byte[] bytes, int from) throws IOException {
-        StateBytes.Reader r;
-        try {
-            r = new StateBytes.Reader(Snappy.uncompress(Arrays.copyOfRange(bytes, from, bytes.length)));
-        } catch (IOException | org.xerial.snappy.SnappyError e) {
-            throw new IOException("corrupt state: " + e.getMessage(), e);
-        }
+        StateBytes.Reader r = new StateBytes.Reader(uncompress(bytes, from));
         int n = r.count();
         long[] ids = new long[n];
         int[] minutes = new int[n];
