@@ -80,8 +80,8 @@ public final class Layout {
     }
 
     /**
-     * Keys of the state packs a run writes, one per kind: the revision and run id, so a retried run writes the same
-     * keys and two runs never write the same key.
+     * Keys of the state objects a run writes, a pack per kind and a base of the manifest's customer leaves: the
+     * revision and run id, so a retried run writes the same keys and two runs never write the same key.
      */
     public static io.sessionlake.session.StateSeal.LeafNames leafNames(long revision, String runId) {
         return new io.sessionlake.session.StateSeal.LeafNames() {
@@ -93,6 +93,11 @@ public final class Layout {
             @Override
             public String ids() {
                 return "state/ids/pack-" + partName(revision, runId) + ".bin";
+            }
+
+            @Override
+            public String customerBase() {
+                return "state/customers/base-" + partName(revision, runId) + ".bin";
             }
         };
     }

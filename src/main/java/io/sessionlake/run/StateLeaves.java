@@ -63,6 +63,10 @@ final class StateLeaves {
         }
         written.addAll(keys);
         sealed.written().forEach(cache::put); // the leaves' own arrays: the pack was assembled from them
+        io.sessionlake.session.ManifestBase base = sealed.newBase();
+        if (base != null) { // decoded, so that the next run of this processor need not read it
+            cache.keep(base.place(), base);
+        }
     }
 
     /** Requests in flight at once: a run reads leaves from up to a few hundred packs, each a round trip to S3. */

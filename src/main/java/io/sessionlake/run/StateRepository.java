@@ -40,8 +40,40 @@ public final class StateRepository {
         this.cache = cache;
     }
 
-    /** The committed state, or an empty one with the given configuration when nothing was committed yet. */
+    /**
+     * The committed state, or an empty one with the given configuration when nothing was committed yet. A manifest's
+     * base is read with it: when it is missing and the manifest has changed since, a newer commit retired it and the
+     * new manifest is read (a base is deleted only a grace period after its retirement, so this takes a run stalled
+     * for that long); when the manifest is the same, the state is damaged.
+     */
     public Loaded load(SessionConfig configForNewState) throws IOException {
+        for (int read = 1;; read++) {
+            try {
+                return loadOnce(configForNewState);
+            } catch (BaseMissing m) {
+                if (read >= MAX_MANIFEST_READS || java.util.Objects.equals(currentEtag(), m.manifestEtag)) {
+                    throw unreadable(m.missing.key(), m.missing);
+                }
+            }
+        }
+    }
+
+    /** Reads of a manifest whose base is gone, each newer than the last, before the state counts as damaged. */
+    private static final int MAX_MANIFEST_READS = 5;
+
+    /** A manifest whose base was not there, with the ETag it was read at. */
+    private static final class BaseMissing extends RuntimeException {
+        final LeafMissingException missing;
+        final String manifestEtag;
+
+        BaseMissing(LeafMissingException missing, String manifestEtag) {
+            super(missing.getMessage(), missing, false, false);
+            this.missing = missing;
+            this.manifestEtag = manifestEtag;
+        }
+    }
+
+    private Loaded loadOnce(SessionConfig configForNewState) throws IOException {
         Optional<ObjectStore.StoredBytes> manifest = store.read(Layout.STATE_KEY);
         if (manifest.isPresent()) {
             try {
@@ -66,6 +98,11 @@ public final class StateRepository {
                         cache.keep(ref, leaf);
                     }
                 }), manifest.get().etag());
+            } catch (LeafMissingException missing) {
+                throw new BaseMissing(missing, manifest.get().etag());
+            } catch (io.sessionlake.session.StateUnreadableException damaged) {
+                cache.removePack(damaged.key()); // damaged on the way, maybe: the next run reads it again
+                throw unreadable(damaged.key(), damaged);
             } catch (IOException | RuntimeException e) {
                 throw unreadable(Layout.STATE_KEY, e);
             }

@@ -330,6 +330,11 @@ final class LeafCodec {
         return new StateBytes.Reader(decompress(bytes, magic));
     }
 
+    /** A block written by {@link #checkedBlock}, its checksum verified. */
+    static StateBytes.Reader openChecked(byte[] bytes, byte[] magic) throws IOException {
+        return new StateBytes.Reader(decompressChecked(bytes, magic));
+    }
+
     private static byte[] decompress(byte[] bytes, byte[] magic) throws IOException {
         if (bytes.length < magic.length || !Arrays.equals(Arrays.copyOf(bytes, magic.length), magic)) {
             throw new IOException("not a sessionlake state object of this kind (bad magic number)");

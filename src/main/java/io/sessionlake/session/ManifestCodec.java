@@ -15,17 +15,25 @@ import java.util.TreeMap;
 public final class ManifestCodec {
     static final byte[] MAGIC = {'S', 'L', 'M', '1'};
     /**
-     * 3 since 2026-11-30: each leaf of the dedupe window with its generation. A manifest of format 2 is read as one
-     * generation (number 0) of leaves without filters, which later runs merge or drop like any other.
+     * 4 since 2026-12-01: the customer leaves on a base ({@link ManifestBase}), the manifest listing those that differ
+     * from it. 3 since 2026-11-30: each leaf of the dedupe window with its generation. A manifest of format 3 is read
+     * with every customer leaf listed; one of format 2 also as one generation (number 0) of leaves without filters,
+     * which later runs merge or drop like any other.
      */
-    private static final int FORMAT = 3;
+    private static final int FORMAT = 4;
+    private static final int FORMAT_NO_BASE = 3;
     private static final int FORMAT_ONE_WINDOW = 2;
 
     private ManifestCodec() {
     }
 
-    static byte[] encode(SessionState s, List<LeafRef> idRefs, Map<String, Long> idPacks, List<LeafRef> customerRefs,
-            Map<String, Long> customerPacks, List<SessionState.RetiredLeaf> retired) {
+    /**
+     * @param base the base of the customer leaves, or null for none
+     * @param customerRefs the customer leaves that differ from the base (all of them without one)
+     * @param customerPacks every pack a customer leaf sits in, through the base or not
+     */
+    static byte[] encode(SessionState s, List<LeafRef> idRefs, Map<String, Long> idPacks, LeafRef base,
+            List<LeafRef> customerRefs, Map<String, Long> customerPacks, List<SessionState.RetiredLeaf> retired) {
         return LeafCodec.block(MAGIC, w -> {
             w.varInt(FORMAT);
             w.varLong(s.sequence);
@@ -55,6 +63,11 @@ public final class ManifestCodec {
                 LeafCodec.writeLongMap(w, counts);
             });
             writeRefs(w, idRefs, idPacks, true);
+            w.string(base == null ? "" : base.key());
+            if (base != null) {
+                w.varInt(base.entries());
+                w.varLong(base.bytes());
+            }
             writeRefs(w, customerRefs, customerPacks, false);
             w.varInt(retired.size());
             long prevAt = 0;
@@ -71,7 +84,7 @@ public final class ManifestCodec {
      * newest minute, offset and length, and for the dedupe window its generation: a few hundred packs hold thousands
      * of leaves, and every run reads and writes the manifest.
      */
-    private static void writeRefs(StateBytes.Writer w, List<LeafRef> refs, Map<String, Long> packs,
+    static void writeRefs(StateBytes.Writer w, List<LeafRef> refs, Map<String, Long> packs,
             boolean generations) {
         w.varInt(packs.size());
         java.util.HashMap<String, Integer> number = new java.util.HashMap<>();
@@ -101,13 +114,16 @@ public final class ManifestCodec {
         return bytes.length >= MAGIC.length && java.util.Arrays.equals(java.util.Arrays.copyOf(bytes, MAGIC.length), MAGIC);
     }
 
-    /** The state a manifest names; its leaves are read from {@code source} when a run first needs them. */
+    /**
+     * The state a manifest names; its leaves are read from {@code source} when a run first needs them, its base (if it
+     * has one) now: as {@code source} kept it decoded, or read and kept.
+     */
     public static SessionState decode(byte[] bytes, LeafSource source) throws IOException {
         StateBytes.Reader r = LeafCodec.open(bytes, MAGIC);
         int format = r.varInt();
-        if (format != FORMAT && format != FORMAT_ONE_WINDOW) {
+        if (format < FORMAT_ONE_WINDOW || format > FORMAT) {
             throw new IOException("state manifest format " + format + " is not supported here (expected "
-                    + FORMAT_ONE_WINDOW + " or " + FORMAT + ")");
+                    + FORMAT_ONE_WINDOW + " to " + FORMAT + ")");
         }
         StateCodec.RunHead run = StateCodec.RunHead.read(r);
         long customers = r.varLong();
@@ -121,7 +137,19 @@ public final class ManifestCodec {
             hosts.put(r.string(), LeafCodec.readLongMap(r));
         }
         TreeMap<String, Long> idPacks = new TreeMap<>();
-        List<LeafRef> idRefs = readRefs(r, idPacks, format == FORMAT);
+        List<LeafRef> idRefs = readRefs(r, idPacks, format >= FORMAT_NO_BASE);
+        LeafRef basePlace = null;
+        if (format >= FORMAT) {
+            String baseKey = r.string();
+            if (!baseKey.isEmpty()) {
+                int leaves = r.varInt(); // in the base, not here: no count to check against what is left
+                long size = r.varLong();
+                if (leaves < 0 || size < 0) {
+                    throw new IOException("corrupt state manifest: a base of " + leaves + " leaves in " + size + " bytes");
+                }
+                basePlace = ManifestBase.placeOf(baseKey, leaves, size);
+            }
+        }
         TreeMap<String, Long> customerPacks = new TreeMap<>();
         List<LeafRef> customerRefs = readRefs(r, customerPacks, false);
         List<SessionState.RetiredLeaf> retired = new ArrayList<>();
@@ -133,14 +161,36 @@ public final class ManifestCodec {
             retired.add(new SessionState.RetiredLeaf(key, at));
         }
         LeafCodec.requireEnd(r);
+        ManifestBase base = basePlace == null ? null : base(basePlace, source);
+        if (base != null) {
+            customerRefs = base.with(customerRefs, customerPacks);
+        }
         return new SessionState(run.config(), run.sequence(), run.watermark(), run.ledger(),
                 new DedupeWindow(idRefs, idPacks, source),
                 new Leaves<>(customerRefs, customerPacks, source, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
-                new StateAggregates(customers, sessions, visits, durations, totals, hosts), retired);
+                new StateAggregates(customers, sessions, visits, durations, totals, hosts), retired, base);
+    }
+
+    /** A manifest's base: as the processor kept it, else read (a missing one is a {@link LeafMissingException}). */
+    private static ManifestBase base(LeafRef place, LeafSource source) throws IOException {
+        if (source.decoded(place) instanceof ManifestBase kept && kept.place().equals(place)) {
+            return kept;
+        }
+        ManifestBase read;
+        try {
+            read = ManifestBase.read(place, source.read(place));
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof LeafMissingException || e instanceof java.io.UncheckedIOException) {
+                throw e; // not there, or the store failed: nothing about its bytes
+            }
+            throw new StateUnreadableException(place.key(), e);
+        }
+        source.keep(place, read);
+        return read;
     }
 
     /** @param generations each leaf with its generation (the dedupe window since format 3); else generation 0 */
-    private static List<LeafRef> readRefs(StateBytes.Reader r, TreeMap<String, Long> packs, boolean generations)
+    static List<LeafRef> readRefs(StateBytes.Reader r, TreeMap<String, Long> packs, boolean generations)
             throws IOException {
         int packCount = r.count(); // a damaged count fails here, not by allocating
         // by number, as the leaves name them: tens of thousands of leaves in a few dozen packs

@@ -28,10 +28,12 @@ public final class SessionState {
     final StateAggregates aggregates;
     /** Leaves no longer in the state, kept for readers of older manifests until their grace period ends. */
     final List<RetiredLeaf> retired;
+    /** The base the manifest lists the customer leaves on, or null (a new state, or one listing every leaf). */
+    final ManifestBase customerBase;
 
     SessionState(SessionConfig config, long sequence, long watermark, TreeMap<String, String> ledger,
             DedupeWindow window, Leaves<CustomerIndex> customers, StateAggregates aggregates,
-            List<RetiredLeaf> retired) {
+            List<RetiredLeaf> retired, ManifestBase customerBase) {
         this.config = config;
         this.sequence = sequence;
         this.watermark = watermark;
@@ -40,13 +42,14 @@ public final class SessionState {
         this.customers = customers;
         this.aggregates = aggregates;
         this.retired = retired;
+        this.customerBase = customerBase;
     }
 
     public static SessionState empty(SessionConfig config) {
         return new SessionState(config, 0, NO_WATERMARK, new TreeMap<>(),
                 new DedupeWindow(List.of(), Map.of(), LeafSource.NONE),
                 new Leaves<>(List.of(), Map.of(), LeafSource.NONE, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
-                StateAggregates.empty(), new ArrayList<>());
+                StateAggregates.empty(), new ArrayList<>(), null);
     }
 
     /** A state of the single-object format, held whole: every leaf is written by the run that converts it. */
@@ -55,7 +58,7 @@ public final class SessionState {
         return new SessionState(config, sequence, watermark, ledger,
                 DedupeWindow.converted(seenEvents),
                 Leaves.inMemory(customers, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
-                StateAggregates.of(customers, finalizedDurationsByHost), new ArrayList<>());
+                StateAggregates.of(customers, finalizedDurationsByHost), new ArrayList<>(), null);
     }
 
     public SessionConfig config() {

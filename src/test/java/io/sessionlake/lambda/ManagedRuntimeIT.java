@@ -372,7 +372,7 @@ class ManagedRuntimeIT {
         // the last run that committed (the failed one did not) reports the size of the state it wrote as stored: the
         // manifest and the packs holding the leaves it names (with the replaced leaves still in them)
         byte[] manifest = bucket.read(Layout.STATE_KEY).orElseThrow().bytes();
-        assertEquals(manifest.length + io.sessionlake.session.ManifestLeaves.packBytes(manifest),
+        assertEquals(manifest.length + io.sessionlake.session.ManifestLeaves.packBytes(bucket),
                 metrics.get(objectOutcomes.size() - 1).path(RunMetricsLine.STATE_SIZE).asLong());
     }
 

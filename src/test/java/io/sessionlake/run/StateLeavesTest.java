@@ -330,7 +330,7 @@ class StateLeavesTest {
     /** The customer leaves a run's manifest names in {@code pack}, by their low key. */
     private static TreeMap<Long, LeafRef> customerLeavesIn(ObjectStore store, String pack) throws IOException {
         TreeMap<Long, LeafRef> out = new TreeMap<>();
-        for (LeafRef r : ManifestLeaves.customers(store.read(Layout.STATE_KEY).orElseThrow().bytes())) {
+        for (LeafRef r : ManifestLeaves.customers(store)) {
             if (r.key().equals(pack)) {
                 out.put(r.low(), r);
             }

@@ -66,8 +66,12 @@ class BatchEquivalenceProperties {
             throws IOException {
         SessionState state = SessionState.empty(config);
         Map<String, byte[]> bucket = new HashMap<>();
-        // leaves of one customer and three ids: every run reads, splits and retires leaves
-        StateSeal.LeafTargets tiny = new StateSeal.LeafTargets(1, 3);
+        // leaves of one customer and three ids: every run reads, splits and retires leaves; two histories of three
+        // have their manifests on a base (new when more leaves differ than the base holds, or four times as many), the
+        // others list every leaf
+        int shape = Math.floorMod(events.hashCode(), 3);
+        StateSeal.LeafTargets tiny = shape == 0 ? new StateSeal.LeafTargets(1, 3)
+                : new StateSeal.LeafTargets(1, 3).listing(0, shape == 1 ? 1.0 : 4.0);
         Map<String, SessionRevision> current = new HashMap<>();
         Map<List<Event>, String> keys = new java.util.IdentityHashMap<>();
         for (int i = 0; i < objects.size(); i++) {

@@ -26,7 +26,8 @@ class DedupeWindowProperties {
     @Property(tries = 300)
     void verdictsAreThoseOfOneWindowCutAtTheHorizonAfterEveryRun(@ForAll long seed) {
         Random r = new Random(seed);
-        StateSeal.LeafTargets targets = new StateSeal.LeafTargets(1 + r.nextInt(3), 1 + r.nextInt(4));
+        StateSeal.LeafTargets targets = new StateSeal.LeafTargets(1 + r.nextInt(3), 1 + r.nextInt(4))
+                .listing(r.nextBoolean() ? 0 : 2_048, r.nextBoolean() ? 1.0 / 8 : 4.0);
         Map<String, byte[]> bucket = new HashMap<>();
         Map<LeafRef, LeafSource.Decoded> kept = r.nextBoolean() ? new HashMap<>() : null;
         SessionState state = SessionState.empty(ONE_HOUR);

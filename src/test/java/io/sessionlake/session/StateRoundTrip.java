@@ -39,6 +39,11 @@ final class StateRoundTrip {
             public String ids() {
                 return "state/ids/pack-" + run + ".bin";
             }
+
+            @Override
+            public String customerBase() {
+                return "state/customers/base-" + run + ".bin";
+            }
         }, targets, 0, 0, parallel);
         for (StateSeal.NewPack pack : sealed.packs()) {
             if (bucket.put(pack.key(), pack.bytes()) != null) {

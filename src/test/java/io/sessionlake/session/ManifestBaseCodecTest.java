@@ -1,0 +1,119 @@
+package io.sessionlake.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A manifest's base: read back as written, every changed byte refused, and the leaves a manifest lists on it (those
+ * that differ) give back exactly the leaves of the state, for any replacements and splits.
+ */
+class ManifestBaseCodecTest {
+    private static final String PACK_A = "state/customers/pack-r000000000001-a.bin";
+    private static final String PACK_B = "state/customers/pack-r000000000002-b.bin";
+    private static final Map<String, Long> SIZES = Map.of(PACK_A, 1_000_000L, PACK_B, 1_000_000L);
+
+    /** {@code n} leaves at low keys 0, 10, 20, ... (the first from the lowest key), in pack A. */
+    private static List<LeafRef> leaves(int n) {
+        List<LeafRef> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(new LeafRef(PACK_A, i == 0 ? Long.MIN_VALUE : 10L * i, 1 + i % 3, 0, 100L * i, 100));
+        }
+        return out;
+    }
+
+    @Test
+    void aBaseReadsBackAsWritten() throws IOException {
+        ManifestBase written = ManifestBase.of("state/customers/base-r1-x.bin", leaves(500), SIZES);
+        ManifestBase read = ManifestBase.read(written.place(), written.stored());
+        assertEquals(written.refs(), read.refs());
+        assertEquals(written.place(), read.place());
+    }
+
+    /**
+     * Every bit of every byte: refused, or (a Snappy copy of a repeating pattern pointed one period further back) read
+     * as the very leaves written. Nothing else is ever accepted: the checksum covers what the bytes decode to.
+     */
+    @Test
+    void aBaseWithAnyByteChangedOrOfAnotherLengthOrCountIsRefusedUnlessItReadsAsTheSameLeaves() throws IOException {
+        ManifestBase written = ManifestBase.of("state/customers/base-r1-x.bin", leaves(40), SIZES);
+        byte[] bytes = written.stored();
+        int refused = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            for (int bit = 0; bit < 8; bit++) {
+                byte[] damaged = bytes.clone();
+                damaged[i] ^= (byte) (1 << bit);
+                try {
+                    assertEquals(written.refs(), ManifestBase.read(written.place(), damaged).refs(), "byte " + i);
+                } catch (IOException expected) {
+                    refused++;
+                }
+            }
+        }
+        assertTrue(refused > bytes.length * 8 * 3 / 4, refused + " of " + bytes.length * 8 + " refused");
+        assertThrows(IOException.class, () -> ManifestBase.read(written.place(),
+                java.util.Arrays.copyOf(bytes, bytes.length - 1)));
+        LeafRef otherCount = ManifestBase.placeOf(written.key(), 41, bytes.length);
+        assertThrows(IOException.class, () -> ManifestBase.read(otherCount, bytes));
+    }
+
+    @Test
+    void theLeavesListedOnABaseGiveBackTheStatesLeavesForAnyReplacementsAndSplits() throws IOException {
+        Random r = new Random(7);
+        for (int trial = 0; trial < 500; trial++) {
+            List<LeafRef> base = leaves(1 + r.nextInt(30));
+            ManifestBase b = ManifestBase.of("state/customers/base.bin", base, SIZES);
+            // a state built on the base: leaves replaced (pack B), some split at keys inside their ranges
+            TreeMap<Long, LeafRef> now = new TreeMap<>();
+            base.forEach(l -> now.put(l.low(), l));
+            int changes = r.nextInt(base.size() + 1);
+            for (int c = 0; c < changes; c++) {
+                LeafRef l = base.get(r.nextInt(base.size()));
+                now.put(l.low(), new LeafRef(PACK_B, l.low(), 1, 0, 100L * c, 50));
+                if (r.nextBoolean() && l.low() != Long.MIN_VALUE) {
+                    long inside = l.low() + 1 + r.nextInt(9);
+                    now.put(inside, new LeafRef(PACK_B, inside, 1, 0, 100L * c + 50, 50));
+                }
+            }
+            List<LeafRef> current = new ArrayList<>(now.values());
+            List<LeafRef> listed = b.changesTo(current);
+            assertTrue(listed.size() <= current.size());
+            for (LeafRef l : listed) {
+                assertTrue(!base.contains(l), "a leaf of the base is not listed: " + l);
+            }
+            assertEquals(current, b.with(listed, SIZES), "trial " + trial);
+        }
+    }
+
+    @Test
+    void aStateWithoutALeafOfTheBaseCannotBeListedOnIt() {
+        List<LeafRef> base = leaves(5);
+        ManifestBase b = ManifestBase.of("state/customers/base.bin", base, SIZES);
+        List<LeafRef> joined = new ArrayList<>(base);
+        joined.remove(2);
+        assertNull(b.changesTo(joined), "a leaf gone from the middle");
+        assertNull(b.changesTo(base.subList(0, 4)), "the last leaf gone");
+    }
+
+    @Test
+    void aManifestWhoseBaseHasLeavesInAPackItDoesNotNameIsRefused() throws IOException {
+        ManifestBase b = ManifestBase.of("state/customers/base.bin", leaves(5), SIZES);
+        List<LeafRef> all = new ArrayList<>();
+        for (LeafRef l : leaves(5)) {
+            all.add(new LeafRef(PACK_B, l.low(), 1, 0, l.offset(), 10));
+        }
+        Map<String, Long> onlyB = Map.of(PACK_B, 1_000_000L);
+        assertEquals(all, b.with(all, onlyB), "every leaf of pack A replaced: A need not be named");
+        IOException refused = assertThrows(IOException.class, () -> b.with(all.subList(0, 4), onlyB));
+        assertTrue(refused.getMessage().contains(PACK_A), refused.getMessage());
+    }
+}
