@@ -8,8 +8,8 @@ import java.util.Map;
  * What one run did with one input object (SPEC 6, runs/). {@code warnings}: what failed after the state
  * commit (metrics, the report itself) and did not fail the run. A failed run has an {@code error}, its
  * {@code cause} and, for a defect, the {@code exception} class; the others have null there.
- * {@code stateSizeBytes}: the size of the state this run committed as stored (its manifest and the packs holding the
- * leaves it names, replaced leaves still in them included), 0 when it committed none.
+ * {@code stateSizeBytes}: the size of the state this run committed as stored (its manifest, its base and the packs
+ * holding the leaves it names, replaced leaves still in them included), 0 when it committed none.
  */
 public record RunReport(
         String runId,

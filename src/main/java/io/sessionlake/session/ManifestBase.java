@@ -65,6 +65,13 @@ public record ManifestBase(LeafRef place, List<LeafRef> refs, byte[] stored, Map
         return place.key();
     }
 
+    /** The keys of the packs its leaves sit in, each by itself (the strings its leaves hold). */
+    Map<String, String> packKeys() {
+        Map<String, String> keys = new java.util.HashMap<>();
+        leavesByPack.keySet().forEach(k -> keys.put(k, k));
+        return keys;
+    }
+
     /** About 100 bytes a leaf: its ref, its key's share and the list's slot. */
     @Override
     public long heldBytes() {

@@ -150,8 +150,12 @@ public final class ManifestCodec {
                 basePlace = ManifestBase.placeOf(baseKey, leaves, size);
             }
         }
+        // the base first: the listed leaves then name its packs by the same strings, so that the maps a run keeps by pack
+        // compare them by identity, not character by character (tens of thousands of leaves, a few hundred packs)
+        ManifestBase base = basePlace == null ? null : base(basePlace, source);
         TreeMap<String, Long> customerPacks = new TreeMap<>();
-        List<LeafRef> customerRefs = readRefs(r, customerPacks, false);
+        List<LeafRef> customerRefs = readRefs(r, customerPacks, false,
+                base == null ? java.util.Map.of() : base.packKeys());
         List<SessionState.RetiredLeaf> retired = new ArrayList<>();
         int retiredCount = r.varInt();
         long at = 0;
@@ -161,7 +165,6 @@ public final class ManifestCodec {
             retired.add(new SessionState.RetiredLeaf(key, at));
         }
         LeafCodec.requireEnd(r);
-        ManifestBase base = basePlace == null ? null : base(basePlace, source);
         if (base != null) {
             customerRefs = base.with(customerRefs, customerPacks);
         }
@@ -192,12 +195,19 @@ public final class ManifestCodec {
     /** @param generations each leaf with its generation (the dedupe window since format 3); else generation 0 */
     static List<LeafRef> readRefs(StateBytes.Reader r, TreeMap<String, Long> packs, boolean generations)
             throws IOException {
+        return readRefs(r, packs, generations, java.util.Map.of());
+    }
+
+    /** @param known pack keys already held, by themselves: a key read that equals one is replaced by it */
+    static List<LeafRef> readRefs(StateBytes.Reader r, TreeMap<String, Long> packs, boolean generations,
+            java.util.Map<String, String> known) throws IOException {
         int packCount = r.count(); // a damaged count fails here, not by allocating
         // by number, as the leaves name them: tens of thousands of leaves in a few dozen packs
         String[] keys = new String[packCount];
         long[] sizes = new long[packCount];
         for (int i = 0; i < packCount; i++) {
             keys[i] = r.string();
+            keys[i] = known.getOrDefault(keys[i], keys[i]);
             sizes[i] = r.varLong();
             packs.put(keys[i], sizes[i]);
         }

@@ -104,9 +104,12 @@ public final class SessionState {
         return out;
     }
 
-    /** Bytes of the leaves this state was loaded with (as its manifest names them; leaves changed since not counted). */
+    /**
+     * Bytes of the leaves this state was loaded with (as its manifest names them; leaves changed since not counted), and
+     * of the base its manifest lists the customer leaves on.
+     */
     public long storedLeafBytes() {
-        long n = 0;
+        long n = customerBase == null ? 0 : customerBase.place().bytes();
         n += window.storedLeafBytes();
         for (Leaves.Slot<CustomerIndex> s : customers.slots()) {
             n += s.ref == null ? 0 : s.ref.bytes();
