@@ -171,7 +171,7 @@ public final class IncrementalRun {
     /** In the customer leaves this run read; the aggregates count a session the same, open or finalized. */
     private int finalizeOldSessions(long cutoff) {
         int count = 0;
-        for (Leaves.Slot<CustomerIndex> leaf : state.customers.slots()) {
+        for (Leaves.Slot<CustomerIndex> leaf : state.customers.touched()) {
             if (!leaf.loaded()) {
                 continue;
             }

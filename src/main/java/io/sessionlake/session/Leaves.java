@@ -36,8 +36,16 @@ final class Leaves<T> {
         }
     }
 
-    private final List<Slot<T>> slots;
+    /** Each leaf as the manifest names it, in key order (null for a leaf held in memory: a new or converted state). */
+    private List<LeafRef> refs;
     private long[] lows;
+    /**
+     * The leaves a run asked for, by index; null for the others. Created on first use, so that a run's cost is the
+     * leaves it touches, not the tens of thousands the state holds.
+     */
+    private Slot<T>[] slots;
+    /** The slots created, in the order they were: what a run read and what it may have changed. */
+    private final List<Slot<T>> touched = new ArrayList<>();
     private final LeafSource source;
     private final Decoder<T> decoder;
     private final Supplier<T> empty;
@@ -51,36 +59,60 @@ final class Leaves<T> {
         this.source = source;
         this.decoder = decoder;
         this.empty = empty;
-        this.slots = new ArrayList<>(refs.size());
+        this.refs = refs;
         this.lows = new long[refs.size()];
-        for (LeafRef r : refs) {
-            lows[slots.size()] = r.low();
-            slots.add(new Slot<>(r.low(), r, null, false));
+        for (int i = 0; i < lows.length; i++) {
+            lows[i] = refs.get(i).low();
         }
+        this.slots = newSlots(refs.size());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Slot<T>[] newSlots(int n) {
+        return (Slot<T>[]) new Slot<?>[n];
     }
 
     /** Leaves held in memory whole: a new state, or one converted from the single-object format. */
     static <T> Leaves<T> inMemory(T content, Decoder<T> decoder, Supplier<T> empty) {
         Leaves<T> l = new Leaves<>(List.of(), java.util.Map.of(), LeafSource.NONE, decoder, empty);
-        l.slots.add(new Slot<>(Long.MIN_VALUE, null, content, true));
-        l.reindex();
+        l.holdOne(content);
         return l;
+    }
+
+    /** The one leaf of a state held in memory, from the lowest key up. */
+    private void holdOne(T content) {
+        refs = java.util.Collections.singletonList(null);
+        lows = new long[] {Long.MIN_VALUE};
+        slots = newSlots(1);
+        slots[0] = new Slot<>(Long.MIN_VALUE, null, content, true);
+        touched.add(slots[0]);
+        lastIndex = -1;
     }
 
     /** The leaf whose range holds {@code key}, read from the store if it was not yet; a new leaf when there is none. */
     Slot<T> slotFor(long key) {
         int i = lastIndex;
         if (i < 0 || !inRange(i, key)) {
-            if (slots.isEmpty()) {
-                slots.add(new Slot<>(Long.MIN_VALUE, null, empty.get(), true));
-                reindex();
+            if (lows.length == 0) {
+                holdOne(empty.get());
             }
             i = indexOf(key);
             lastIndex = i;
         }
-        Slot<T> s = slots.get(i);
+        Slot<T> s = slot(i);
         if (s.content == null) {
             load(s);
+        }
+        return s;
+    }
+
+    /** The slot of leaf {@code i}, created (not read) on first use. */
+    private Slot<T> slot(int i) {
+        Slot<T> s = slots[i];
+        if (s == null) {
+            s = new Slot<>(lows[i], refs.get(i), null, false);
+            slots[i] = s;
+            touched.add(s);
         }
         return s;
     }
@@ -109,12 +141,12 @@ final class Leaves<T> {
     /** The leaves not read yet whose ranges hold any of the first {@code n} keys. */
     List<Slot<T>> unreadFor(long[] keys, int n) {
         List<Slot<T>> out = new ArrayList<>();
-        if (slots.isEmpty()) {
+        if (lows.length == 0) {
             return out;
         }
         java.util.IdentityHashMap<Slot<T>, Boolean> seen = new java.util.IdentityHashMap<>();
         for (int k = 0; k < n; k++) {
-            Slot<T> s = slots.get(indexOf(keys[k]));
+            Slot<T> s = slot(indexOf(keys[k]));
             if (s.content == null && seen.put(s, Boolean.TRUE) == null) {
                 out.add(s);
             }
@@ -140,8 +172,24 @@ final class Leaves<T> {
         othersRead.accept(read);
     }
 
-    List<Slot<T>> slots() {
-        return slots;
+    /** Leaves in the state as loaded (a new state's first leaf once a run asked for it). */
+    int size() {
+        return lows.length;
+    }
+
+    /** Leaf {@code i} as the manifest names it (null for a leaf held in memory). */
+    LeafRef ref(int i) {
+        return refs.get(i);
+    }
+
+    /** The slot of leaf {@code i} if a run asked for it, else null: the leaf is as the manifest names it. */
+    Slot<T> slotIfTouched(int i) {
+        return slots[i];
+    }
+
+    /** The leaves a run asked for (read or not yet), in no particular order. */
+    List<Slot<T>> touched() {
+        return touched;
     }
 
     /** Where the leaves are read from; compaction copies their stored bytes from it. */
@@ -149,11 +197,4 @@ final class Leaves<T> {
         return source;
     }
 
-    private void reindex() {
-        lows = new long[slots.size()];
-        for (int i = 0; i < lows.length; i++) {
-            lows[i] = slots.get(i).low;
-        }
-        lastIndex = -1;
-    }
 }

@@ -96,7 +96,7 @@ public final class SessionState {
     /** The customers read so far (all of them for a new or converted state), in no particular order. */
     public Collection<CustomerHistory> loadedCustomers() {
         List<CustomerHistory> out = new ArrayList<>();
-        for (Leaves.Slot<CustomerIndex> s : customers.slots()) {
+        for (Leaves.Slot<CustomerIndex> s : customers.touched()) {
             if (s.loaded()) {
                 out.addAll(s.content);
             }
@@ -111,8 +111,9 @@ public final class SessionState {
     public long storedLeafBytes() {
         long n = customerBase == null ? 0 : customerBase.place().bytes();
         n += window.storedLeafBytes();
-        for (Leaves.Slot<CustomerIndex> s : customers.slots()) {
-            n += s.ref == null ? 0 : s.ref.bytes();
+        for (int i = 0; i < customers.size(); i++) {
+            LeafRef ref = customers.ref(i);
+            n += ref == null ? 0 : ref.bytes();
         }
         return n;
     }

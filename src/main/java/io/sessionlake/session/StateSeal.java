@@ -184,7 +184,7 @@ public final class StateSeal {
          */
         public List<LeafRef> replaced() {
             List<LeafRef> out = new ArrayList<>();
-            for (Leaves.Slot<?> slot : state.customers.slots()) {
+            for (Leaves.Slot<?> slot : state.customers.touched()) {
                 if (slot.ref != null && slot.changed) {
                     out.add(slot.ref);
                 }
@@ -391,21 +391,56 @@ public final class StateSeal {
         }
 
         /**
-         * Completes the part: no leaf is added or moved after this. By hash first: a state of 10M events has tens of
-         * thousands of leaves in a few dozen packs, whose keys differ only at their ends.
+         * The bytes and the number of the leaves the part names in each pack, weighed once (one pass by hash over the
+         * refs; the refs of a pack share one key string, so no key is compared character by character); from then on
+         * the refs change only through {@link #move}, which keeps the weights.
          */
-        void complete() {
-            java.util.HashMap<String, Long> found = new java.util.HashMap<>();
-            for (LeafRef r : refs) {
-                if (!found.containsKey(r.key())) {
-                    Long size = r.key().equals(packKey) ? Long.valueOf(packBytes) : loadedSizes.get(r.key());
-                    if (size == null) {
-                        throw new IllegalStateException("state leaf in pack " + r.key() + " of unknown size");
-                    }
-                    found.put(r.key(), size);
+        private java.util.Map<String, long[]> live;
+
+        java.util.Map<String, long[]> live() {
+            if (live == null) {
+                live = new java.util.HashMap<>();
+                for (LeafRef r : refs) {
+                    long[] w = live.computeIfAbsent(r.key(), k -> new long[2]);
+                    w[0] += r.bytes();
+                    w[1]++;
                 }
             }
-            packSizes = new java.util.TreeMap<>(found);
+            return live;
+        }
+
+        /** Copies leaf {@code i} of the part, whose stored bytes are {@code bytes}, into this run's pack. */
+        void move(int i, byte[] bytes) {
+            java.util.Map<String, long[]> weights = live();
+            LeafRef r = refs.get(i);
+            LeafRef moved = append(r.low(), r.entries(), r.newestMinute(), bytes, r.generation());
+            refs.set(i, moved);
+            long[] from = weights.get(r.key());
+            from[0] -= r.bytes();
+            from[1]--;
+            long[] to = weights.computeIfAbsent(packKey, k -> new long[2]);
+            to[0] += moved.bytes();
+            to[1]++;
+            copiedOut.add(r);
+        }
+
+        /**
+         * Completes the part: no leaf is added or moved after this. From the pack weights compaction kept (a state of
+         * 10M events has tens of thousands of leaves in a few hundred packs): the packs that still hold a leaf.
+         */
+        void complete() {
+            java.util.TreeMap<String, Long> found = new java.util.TreeMap<>();
+            for (java.util.Map.Entry<String, long[]> e : live().entrySet()) {
+                if (e.getValue()[1] == 0) {
+                    continue; // every leaf of it moved out
+                }
+                Long size = e.getKey().equals(packKey) ? Long.valueOf(packBytes) : loadedSizes.get(e.getKey());
+                if (size == null) {
+                    throw new IllegalStateException("state leaf in pack " + e.getKey() + " of unknown size");
+                }
+                found.put(e.getKey(), size);
+            }
+            packSizes = found;
         }
     }
 
@@ -417,15 +452,13 @@ public final class StateSeal {
      * copies about a seventh of what they write, and no run copies more than it writes. Deterministic for a manifest.
      */
     private static void compact(Part p, LeafSource source, long minBudget) {
-        // the live bytes of each pack, in one pass by hash (the keys' hashes are cached, and the refs of a pack share
-        // one key instance, so no key is compared character by character); this run's own pack is no candidate
-        java.util.Map<String, long[]> live = new java.util.HashMap<>();
-        for (LeafRef r : p.refs) {
-            live.computeIfAbsent(r.key(), k -> new long[1])[0] += r.bytes();
-        }
-        live.remove(p.packKey);
+        // the live bytes of each pack; this run's own pack is no candidate
+        java.util.Map<String, long[]> live = p.live();
         List<String> sparse = new ArrayList<>();
         for (java.util.Map.Entry<String, long[]> e : live.entrySet()) {
+            if (e.getKey().equals(p.packKey)) {
+                continue;
+            }
             Long size = p.loadedSizes.get(e.getKey());
             if (size != null && e.getValue()[0] <= COMPACT_BELOW * size) {
                 sparse.add(e.getKey());
@@ -472,20 +505,19 @@ public final class StateSeal {
                 throw new IllegalStateException("state leaf at " + r.offset() + " of " + r.key() + " read as "
                         + (b == null ? "nothing" : b.length + " bytes") + ", expected " + r.bytes());
             }
-            p.refs.set(i, p.append(r.low(), r.entries(), r.newestMinute(), b, r.generation()));
-            p.copiedOut.add(r);
+            p.move(i, b);
         }
     }
 
     private static Part sealCustomers(SessionState s, String packKey, LeafTargets targets) {
         Part p = new Part(packKey, s.customers.packSizes);
         LeafCodec.CustomerLeafEncoder encoder = new LeafCodec.CustomerLeafEncoder();
-        List<Leaves.Slot<CustomerIndex>> slots = s.customers.slots();
+        Leaves<CustomerIndex> leaves = s.customers;
         int perLeaf = targets.customersPerLeaf(s.aggregates.customers);
-        for (int i = 0; i < slots.size(); i++) {
-            Leaves.Slot<CustomerIndex> slot = slots.get(i);
-            if (!slot.changed) {
-                p.refs.add(slot.ref);
+        for (int i = 0; i < leaves.size(); i++) {
+            Leaves.Slot<CustomerIndex> slot = leaves.slotIfTouched(i);
+            if (slot == null || !slot.changed) {
+                p.refs.add(leaves.ref(i));
                 continue;
             }
             CustomerEntry[] sorted = slot.content.sortedEntries();

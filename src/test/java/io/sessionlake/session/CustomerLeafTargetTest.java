@@ -48,12 +48,12 @@ class CustomerLeafTargetTest {
         SessionState read = StateRoundTrip.through(bucket, state, StateSeal.LeafTargets.DEFAULT);
         int largest = 0;
         int held = 0;
-        for (Leaves.Slot<CustomerIndex> s : read.customers.slots()) {
-            largest = Math.max(largest, s.ref.entries());
-            held += s.ref.entries();
+        for (int i = 0; i < read.customers.size(); i++) {
+            largest = Math.max(largest, read.customers.ref(i).entries());
+            held += read.customers.ref(i).entries();
         }
         assertEquals(customers, held, "every customer in a leaf");
-        assertTrue(read.customers.slots().size() >= customers / largest);
+        assertTrue(read.customers.size() >= customers / largest);
         return largest;
     }
 }

@@ -15,9 +15,10 @@ public final class ManifestLeaves {
 
     /** The customer leaves in key order, as the committed manifest names them (on its base, if it has one). */
     public static List<LeafRef> customers(ObjectStore store) throws IOException {
+        Leaves<CustomerIndex> leaves = committed(store).customers;
         List<LeafRef> out = new ArrayList<>();
-        for (Leaves.Slot<CustomerIndex> s : committed(store).customers.slots()) {
-            out.add(s.ref);
+        for (int i = 0; i < leaves.size(); i++) {
+            out.add(leaves.ref(i));
         }
         return out;
     }
