@@ -100,6 +100,10 @@ public final class StateRepository {
                 }), manifest.get().etag());
             } catch (LeafMissingException missing) {
                 throw new BaseMissing(missing, manifest.get().etag());
+            } catch (UncheckedIOException storeFailed) {
+                // reading the manifest's base: the store failed (a retryable storage failure, or access denied), the
+                // state is not in question
+                throw storeFailed.getCause();
             } catch (io.sessionlake.session.StateUnreadableException damaged) {
                 cache.removePack(damaged.key()); // damaged on the way, maybe: the next run reads it again
                 throw unreadable(damaged.key(), damaged);

@@ -70,8 +70,9 @@ public final class StateGrowthBench {
             System.out.println("| history events | customers | empty history: ms (median) | this history: ms (median, min-max)"
                     + " | ratio | state read (last probe) | state written: median (min-max), of it the dedupe window"
                     + " | state size | live state | written / live: median (min-max), mean"
-                    + " | a processor with nothing cached: ms, state read (medians) |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+                    + " | a processor with nothing cached: ms, state read (medians)"
+                    + " | CPU of the process a run, empty history / this history: ms (means), ratio |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
             rows.forEach(System.out::println);
         }
     }
@@ -135,6 +136,8 @@ public final class StateGrowthBench {
         List<Path> coldFiles = slices.subList(start + window - COLD_PROBES, start + window);
         List<Double> empty = new ArrayList<>();
         List<Double> onHistory = new ArrayList<>();
+        List<Double> emptyCpu = new ArrayList<>();
+        List<Double> historyCpu = new ArrayList<>();
         List<Long> stateWritten = new ArrayList<>();
         List<Long> idsWritten = new ArrayList<>();
         List<Double> writtenShare = new ArrayList<>();
@@ -158,14 +161,18 @@ public final class StateGrowthBench {
             Files.createDirectories(bucket.resolve(key).getParent());
             Files.write(bucket.resolve(key), object);
             counting.reset();
+            double cpu0 = processCpuMs();
             t0 = System.nanoTime();
             RunReport r = warm.process(key);
             double ms = (System.nanoTime() - t0) / 1e6;
+            double cpuMs = processCpuMs() - cpu0;
             long stateSize = r.stateSizeBytes(); // what the committed state is made of (retired leaves wait to go)
             long live = liveStateBytes(plain);
-            System.out.printf("  probe %d: %d lines, %s; empty history %.0f ms, this history %.0f ms; state read %d B in %d GETs,"
+            System.out.printf("  probe %d: %d lines, %s; empty history %.0f ms (CPU %.0f ms), this history %.0f ms (CPU %.0f ms);"
+                    + " state read %d B in %d GETs,"
                     + " written %d B in %d PUTs; all read %d B, written %d B; state size %d B, live %d B; timings %s; empty history's %s%n", i,
-                    r.counts() == null ? 0 : r.counts().lines(), r.outcome().code(), emptyMs, ms, counting.stateRead.get(),
+                    r.counts() == null ? 0 : r.counts().lines(), r.outcome().code(), emptyMs, emptyRuns[i].cpuMs(), ms,
+                    cpuMs, counting.stateRead.get(),
                     counting.stateGets.get(), counting.stateWritten.get(), counting.statePuts.get(), counting.read.get(), counting.written.get(), stateSize, live,
                     r.timingsMillis(), emptyRun.timingsMillis());
             if (i < 2) {
@@ -173,6 +180,8 @@ public final class StateGrowthBench {
             }
             empty.add(emptyMs);
             onHistory.add(ms);
+            emptyCpu.add(emptyRuns[i].cpuMs());
+            historyCpu.add(cpuMs);
             stateWritten.add(counting.stateWritten.get());
             idsWritten.add(counting.idsWritten.get());
             writtenShare.add(100.0 * counting.stateWritten.get() / Math.max(1, live));
@@ -203,6 +212,10 @@ public final class StateGrowthBench {
         if (!coldMs.isEmpty()) {
             last += String.format(" | %.0f ms, %s in %d GETs", median(coldMs), mb(median(coldRead)), median(coldGets));
         }
+        // means: the process's CPU time advances in ticks of 10 ms here, which a mean over the probes averages out
+        double emptyCpuMean = emptyCpu.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        double historyCpuMean = historyCpu.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        last += String.format(" | %.1f / %.1f, %.1fx", emptyCpuMean, historyCpuMean, historyCpuMean / emptyCpuMean);
         Collections.sort(empty);
         Collections.sort(onHistory);
         double e = empty.get(empty.size() / 2);
@@ -292,7 +305,17 @@ public final class StateGrowthBench {
     }
 
     /** A probe object's run on an empty history: how long it took (without building its processor), and its report. */
-    private record EmptyRun(double ms, RunReport report) {
+    private record EmptyRun(double ms, double cpuMs, RunReport report) {
+    }
+
+    /**
+     * CPU time of the whole process so far (every thread: the run's, the Parquet writers', the leaf I/O pool, the
+     * collector and the JIT compiler). On this shared 2-core machine wall times swing by a third from one round to the
+     * next; the CPU a run costs swings less, and it is what a busier machine or a smaller Lambda would pay.
+     */
+    private static double processCpuMs() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e6;
     }
 
     /** A probe object on an empty history, in a bucket of its own. */
@@ -306,9 +329,10 @@ public final class StateGrowthBench {
         // RunAttempt.readObject at every probe), a cost of the bench, not of either run
         ObjectProcessor emptyProcessor = new ObjectProcessor(new Counting(new LocalFolderStore(emptyBucket)),
                 SETTINGS, Clock.systemUTC());
+        double cpu0 = processCpuMs();
         long t0 = System.nanoTime();
         RunReport run = emptyProcessor.process(key);
-        return new EmptyRun((System.nanoTime() - t0) / 1e6, run);
+        return new EmptyRun((System.nanoTime() - t0) / 1e6, processCpuMs() - cpu0, run);
     }
 
     /** Counts the bytes read and written through a store, in all and under state/ (a store with no hook otherwise). */

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -154,6 +155,39 @@ class FailureCauseTest {
         RunReport r = process(store);
         assertCause(FailureCause.CONFIGURATION, r);
         assertTrue(r.error().contains("access denied"), r.error());
+    }
+
+    /**
+     * The manifest's base is the one state object a run reads while loading the state: a store failure there is the
+     * store's (retried, or access for the deployment to grant), not a damaged state to restore.
+     */
+    @Test
+    void aThrottledOrDeniedReadOfTheManifestsBaseIsTheStoresFailureNotADamagedState() throws Exception {
+        S3Server server = S3Server.shared();
+        String bucket = "cause-base-" + System.nanoTime();
+        server.createBucket(bucket);
+        S3Store plain = new S3Store(server.client(), bucket);
+        String second = "events/events-2.jsonl";
+        for (String k : List.of(KEY, second)) {
+            plain.put(k, Buckets.resource("/golden/" + k).getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
+        }
+        io.sessionlake.session.StateSeal.LeafTargets onABase =
+                new io.sessionlake.session.StateSeal.LeafTargets(1, 8).listing(0);
+        RunReport first = new ObjectProcessor(plain, RunSettings.defaults(), Buckets.FIXED_CLOCK, onABase,
+                StateLeaves.GRACE).process(KEY);
+        assertEquals(RunReport.Outcome.SUCCEEDED, first.outcome(), first.error());
+        String base = io.sessionlake.session.ManifestLeaves.base(plain).key();
+        // processors with nothing kept read the base, and S3 answers with an error
+        S3Store throttled = new S3Store(server.client(failing(GetObjectRequest.class, base, 503, "SlowDown")), bucket);
+        RunReport slow = new ObjectProcessor(throttled, RunSettings.defaults(), Buckets.FIXED_CLOCK, onABase,
+                StateLeaves.GRACE).process(second);
+        assertCause(FailureCause.STORAGE, slow);
+        assertFalse(slow.error().contains("cannot be read"), slow.error());
+        S3Store denied = new S3Store(server.client(failing(GetObjectRequest.class, base, 403, "AccessDenied")), bucket);
+        RunReport refused = new ObjectProcessor(denied, RunSettings.defaults(), Buckets.FIXED_CLOCK, onABase,
+                StateLeaves.GRACE).process(second);
+        assertCause(FailureCause.CONFIGURATION, refused);
+        assertTrue(refused.error().contains("access denied"), refused.error());
     }
 
     @Test
