@@ -16,9 +16,7 @@ import io.sessionlake.store.ObjectStore;
 import io.sessionlake.testing.Buckets;
 import io.sessionlake.testing.InterceptingStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,6 +65,13 @@ class ManifestBaseTest {
         put(store, "events/c.jsonl", line(42, 7, "11:05:00"));
         put(store, "events/d.jsonl", customers(100, 1, 40, "11:10:00"));
         put(store, "events/e.jsonl", line(43, 1, "11:15:00"));
+    }
+
+    /** A bucket of its own under the test's folder, with the objects of {@link #fill}. */
+    private LocalFolderStore filled(String name) throws IOException {
+        LocalFolderStore store = new LocalFolderStore(tmp.resolve(name));
+        fill(store);
+        return store;
     }
 
     private static void put(ObjectStore store, String key, String content) throws IOException {
@@ -121,10 +126,8 @@ class ManifestBaseTest {
 
     @Test
     void aRunOnABaseListsOnlyTheLeavesThatDifferFromItAndNamesTheLeavesAWholeListingNames() throws Exception {
-        LocalFolderStore onBase = new LocalFolderStore(tmp.resolve("base"));
-        LocalFolderStore listed = new LocalFolderStore(tmp.resolve("listed"));
-        fill(onBase);
-        fill(listed);
+        LocalFolderStore onBase = filled("base");
+        LocalFolderStore listed = filled("listed");
         succeeded(processor(onBase, ON_A_BASE, StateLeaves.GRACE), "events/a.jsonl");
         LeafRef base = ManifestLeaves.base(onBase);
         assertNotNull(base, "40 leaves, none listed: a base of them");
@@ -152,10 +155,8 @@ class ManifestBaseTest {
 
     @Test
     void aRunWritesANewBaseWhenTheChangesOutgrowAnEighthAndTheOldOneGoesAfterTheGracePeriod() throws Exception {
-        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("rebase"));
-        LocalFolderStore listed = new LocalFolderStore(tmp.resolve("listed"));
-        fill(bucket);
-        fill(listed);
+        LocalFolderStore bucket = filled("rebase");
+        LocalFolderStore listed = filled("listed");
         ObjectProcessor p = processor(bucket, ON_A_BASE, Duration.ZERO);
         succeeded(p, "events/a.jsonl");
         succeeded(p, "events/b.jsonl");
@@ -178,8 +179,7 @@ class ManifestBaseTest {
 
     @Test
     void aProcessorKeepsTheBaseItWroteAndReadsAnotherProcessorsBaseOnce() throws Exception {
-        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("kept"));
-        fill(bucket);
+        LocalFolderStore bucket = filled("kept");
         Recording recording = new Recording(bucket);
         ObjectProcessor warm = processor(recording, ON_A_BASE, StateLeaves.GRACE);
         succeeded(warm, "events/a.jsonl");
@@ -200,8 +200,7 @@ class ManifestBaseTest {
     @Test
     void aDamagedBaseFailsTheRunAsConfigurationAndChangesNothing() throws Exception {
         for (String damage : List.of("one byte", "one byte short")) {
-            LocalFolderStore bucket = new LocalFolderStore(tmp.resolve(damage.replace(' ', '-')));
-            fill(bucket);
+            LocalFolderStore bucket = filled(damage.replace(' ', '-'));
             succeeded(processor(bucket, ON_A_BASE, StateLeaves.GRACE), "events/a.jsonl");
             String base = ManifestLeaves.base(bucket).key();
             byte[] bytes = bucket.read(base).orElseThrow().bytes();
@@ -222,8 +221,7 @@ class ManifestBaseTest {
 
     @Test
     void aMissingBaseUnderAnUnchangedManifestIsDamage() throws Exception {
-        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("missing"));
-        fill(bucket);
+        LocalFolderStore bucket = filled("missing");
         succeeded(processor(bucket, ON_A_BASE, StateLeaves.GRACE), "events/a.jsonl");
         String base = ManifestLeaves.base(bucket).key();
         bucket.delete(base);
@@ -235,8 +233,7 @@ class ManifestBaseTest {
 
     @Test
     void aBaseRetiredAndDeletedWhileARunReadsItsManifestMakesTheRunReadTheNewOne() throws Exception {
-        LocalFolderStore bucket = new LocalFolderStore(tmp.resolve("raced"));
-        fill(bucket);
+        LocalFolderStore bucket = filled("raced");
         succeeded(processor(bucket, ON_A_BASE, StateLeaves.GRACE), "events/a.jsonl");
         String old = ManifestLeaves.base(bucket).key();
         AtomicBoolean once = new AtomicBoolean(true);
@@ -271,16 +268,7 @@ class ManifestBaseTest {
         // customer leaf listed
         Path continuedDir = tmp.resolve("continued");
         Buckets.copyGolden(continuedDir);
-        String fixture = "/state/manifest3-first-two/";
-        for (String key : List.of("manifest.bin", "customers/pack-r000000000001-008edc5dd00b878d30f8.bin",
-                "customers/pack-r000000000002-3a800a7215855c6c07e4.bin", "ids/pack-r000000000001-008edc5dd00b878d30f8.bin",
-                "ids/pack-r000000000002-3a800a7215855c6c07e4.bin")) {
-            Path target = continuedDir.resolve("state").resolve(key);
-            Files.createDirectories(target.getParent());
-            try (InputStream in = ManifestBaseTest.class.getResourceAsStream(fixture + key)) {
-                Files.copy(in, target);
-            }
-        }
+        Buckets.copyFirstTwoGoldenState(continuedDir, "manifest3-first-two");
         LocalFolderStore continued = new LocalFolderStore(continuedDir);
         assertNull(ManifestLeaves.base(continued));
         RunReport third = succeeded(processor(continued, ON_A_BASE, StateLeaves.GRACE), "events/events-3.jsonl");

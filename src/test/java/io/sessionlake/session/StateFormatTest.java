@@ -70,14 +70,7 @@ class StateFormatTest {
         // the first two golden objects processed by the version before the dedupe window's generations (c2f89ae):
         // manifest format 2, id leaves of the first layout (no filter)
         Buckets.copyGolden(bucket);
-        String fixture = "state/manifest2-first-two/";
-        for (String key : List.of("manifest.bin", "customers/pack-r000000000001-008edc5dd00b878d30f8.bin",
-                "customers/pack-r000000000002-3a800a7215855c6c07e4.bin", "ids/pack-r000000000001-008edc5dd00b878d30f8.bin",
-                "ids/pack-r000000000002-3a800a7215855c6c07e4.bin")) {
-            Path target = bucket.resolve("state").resolve(key);
-            Files.createDirectories(target.getParent());
-            Files.write(target, resource("/" + fixture + key));
-        }
+        Buckets.copyFirstTwoGoldenState(bucket, "manifest2-first-two");
         LocalFolderStore continued = new LocalFolderStore(bucket);
         assertTheThirdRunWritesWhatAnUnbrokenHistoryWrites(unbroken, continued);
         // the first object's events again, under another key: every one it accepted is a duplicate, found in the

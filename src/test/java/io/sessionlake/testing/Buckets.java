@@ -33,6 +33,26 @@ public final class Buckets {
         }
     }
 
+    /**
+     * The state an earlier version left after the first two golden objects, from the test resources folder
+     * {@code /state/<fixture>/}, into {@code bucket}'s state/: its manifest and the packs of those two runs (the run ids
+     * of the golden objects do not change between versions).
+     */
+    public static void copyFirstTwoGoldenState(Path bucket, String fixture) throws IOException {
+        for (String key : List.of("manifest.bin", "customers/pack-r000000000001-008edc5dd00b878d30f8.bin",
+                "customers/pack-r000000000002-3a800a7215855c6c07e4.bin", "ids/pack-r000000000001-008edc5dd00b878d30f8.bin",
+                "ids/pack-r000000000002-3a800a7215855c6c07e4.bin")) {
+            Path target = bucket.resolve("state").resolve(key);
+            Files.createDirectories(target.getParent());
+            try (InputStream in = Buckets.class.getResourceAsStream("/state/" + fixture + "/" + key)) {
+                if (in == null) {
+                    throw new IOException("no test resource /state/" + fixture + "/" + key);
+                }
+                Files.copy(in, target);
+            }
+        }
+    }
+
     public static String resource(String name) throws IOException {
         try (InputStream in = Buckets.class.getResourceAsStream(name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
