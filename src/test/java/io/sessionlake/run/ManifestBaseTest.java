@@ -287,6 +287,76 @@ class ManifestBaseTest {
         expected.forEach((k, v) -> assertArrayEquals(v, actual.get(k), k));
     }
 
+    @Test
+    void anAttemptThatFailsAtItsCommitNamedItsNewBaseAndItsRetryWritesTheStateOfAnUninterruptedRun() throws Exception {
+        LocalFolderStore clean = filled("clean");
+        ObjectProcessor uninterrupted = processor(clean, ON_A_BASE, StateLeaves.GRACE);
+        succeeded(uninterrupted, "events/a.jsonl");
+        succeeded(uninterrupted, "events/d.jsonl");
+
+        LocalFolderStore bucket = filled("crashed");
+        succeeded(processor(bucket, ON_A_BASE, StateLeaves.GRACE), "events/a.jsonl");
+        String before = ManifestLeaves.base(bucket).key();
+        // d changes every leaf: its attempt writes its packs and a new base, then its commit fails
+        AtomicBoolean once = new AtomicBoolean(true);
+        ObjectStore failing = new InterceptingStore(bucket, key -> {
+            if (key.equals(Layout.STATE_KEY) && once.getAndSet(false)) {
+                throw new IOException("simulated: S3 unreachable at the commit");
+            }
+        });
+        RunReport first = processor(failing, ON_A_BASE, StateLeaves.GRACE).process("events/d.jsonl");
+        assertEquals(RunReport.Outcome.FAILED, first.outcome());
+        assertTrue(first.retryable(), first.error());
+        String newBase = String.format("state/customers/base-r%012d-%s.bin", 2, first.runId());
+        assertTrue(bucket.stat(newBase).isPresent(), "the failed attempt wrote its base");
+        assertEquals(before, ManifestLeaves.base(bucket).key(), "the committed state is as it was");
+        String report = new String(bucket.read(Layout.runReportKey(first.runId())).orElseThrow().bytes(),
+                StandardCharsets.UTF_8);
+        assertTrue(report.contains(RunRecords.PENDING) && report.contains(newBase), "its report names the base: " + report);
+
+        succeeded(processor(bucket, ON_A_BASE, StateLeaves.GRACE), "events/d.jsonl");
+        assertEquals(newBase, ManifestLeaves.base(bucket).key(), "the retry wrote the same base under the same key");
+        // every state object and output as the uninterrupted history has them, byte for byte
+        TreeMap<String, byte[]> want = Buckets.outputs(clean, "state/", "sessions/", "clean_events/", "metrics/");
+        TreeMap<String, byte[]> got = Buckets.outputs(bucket, "state/", "sessions/", "clean_events/", "metrics/");
+        assertEquals(want.keySet(), got.keySet());
+        want.forEach((k, v) -> assertArrayEquals(v, got.get(k), k));
+    }
+
+    @Test
+    void twoRunsOnABaseAtOnceBothLandAndTheLosersBaseIsRemoved() throws Exception {
+        LocalFolderStore bucket = filled("racing");
+        succeeded(processor(bucket, ON_A_BASE, StateLeaves.GRACE), "events/a.jsonl");
+        // both load the state of a and write before either commits: d a new base (every leaf changed), b a listing
+        ObjectStore racing = InterceptingStore.withRacingCommits(bucket);
+        ObjectProcessor p = processor(racing, ON_A_BASE, StateLeaves.GRACE);
+        java.util.concurrent.CompletableFuture<RunReport> d = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> p.process("events/d.jsonl"));
+        java.util.concurrent.CompletableFuture<RunReport> b = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> p.process("events/b.jsonl"));
+        RunReport rd = d.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        RunReport rb = b.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(RunReport.Outcome.SUCCEEDED, rd.outcome(), rd.error());
+        assertEquals(RunReport.Outcome.SUCCEEDED, rb.outcome(), rb.error());
+        assertEquals(3, rd.attempts() + rb.attempts(), "exactly one lost the race and redid its run");
+        // the loser's first attempt was at revision 2; whatever it wrote there is gone unless the winner wrote it
+        RunReport loser = rd.attempts() == 2 ? rd : rb;
+        String losersFirstBase = String.format("state/customers/base-r%012d-%s.bin", 2, loser.runId());
+        assertFalse(bucket.stat(losersFirstBase).isPresent(), "the loser removed the base of its first attempt");
+        assertTrue(bucket.stat(ManifestLeaves.base(bucket).key()).isPresent());
+
+        // the same as the two one after the other, in the order they committed
+        LocalFolderStore serial = filled("serial");
+        ObjectProcessor one = processor(serial, ON_A_BASE, StateLeaves.GRACE);
+        succeeded(one, "events/a.jsonl");
+        for (String key : loser == rd ? List.of("events/b.jsonl", "events/d.jsonl")
+                : List.of("events/d.jsonl", "events/b.jsonl")) {
+            succeeded(one, key);
+        }
+        assertEquals(ManifestLeaves.customers(serial), ManifestLeaves.customers(bucket));
+        assertSameOutputs(serial, bucket);
+    }
+
     /** The sessions, clean events and metrics of two histories, key for key and byte for byte. */
     private static void assertSameOutputs(ObjectStore want, ObjectStore got) throws IOException {
         TreeMap<String, byte[]> expected = Buckets.outputs(want, "sessions/", "clean_events/", "metrics/");
