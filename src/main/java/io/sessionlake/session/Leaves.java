@@ -19,12 +19,15 @@ final class Leaves<T> {
 
     /** One leaf: as the manifest names it ({@code ref}, null for a leaf new in this run) and, once read, its content. */
     static final class Slot<T> {
+        /** Its place among the leaves as loaded. */
+        final int index;
         final long low;
         final LeafRef ref;
         T content;
         boolean changed;
 
-        Slot(long low, LeafRef ref, T content, boolean changed) {
+        Slot(int index, long low, LeafRef ref, T content, boolean changed) {
+            this.index = index;
             this.low = low;
             this.ref = ref;
             this.content = content;
@@ -55,16 +58,30 @@ final class Leaves<T> {
 
     Leaves(List<LeafRef> refs, java.util.Map<String, Long> packSizes, LeafSource source, Decoder<T> decoder,
             Supplier<T> empty) {
+        this(refs, lowsOf(refs), packSizes, source, decoder, empty);
+    }
+
+    /** @param lows the refs' low keys, in their order (a manifest on a base has them from the base's) */
+    Leaves(List<LeafRef> refs, long[] lows, java.util.Map<String, Long> packSizes, LeafSource source,
+            Decoder<T> decoder, Supplier<T> empty) {
+        if (lows.length != refs.size()) {
+            throw new IllegalArgumentException(lows.length + " low keys for " + refs.size() + " leaves");
+        }
         this.packSizes = new java.util.TreeMap<>(packSizes);
         this.source = source;
         this.decoder = decoder;
         this.empty = empty;
         this.refs = refs;
-        this.lows = new long[refs.size()];
+        this.lows = lows;
+        this.slots = newSlots(refs.size());
+    }
+
+    private static long[] lowsOf(List<LeafRef> refs) {
+        long[] lows = new long[refs.size()];
         for (int i = 0; i < lows.length; i++) {
             lows[i] = refs.get(i).low();
         }
-        this.slots = newSlots(refs.size());
+        return lows;
     }
 
     @SuppressWarnings("unchecked")
@@ -84,7 +101,7 @@ final class Leaves<T> {
         refs = java.util.Collections.singletonList(null);
         lows = new long[] {Long.MIN_VALUE};
         slots = newSlots(1);
-        slots[0] = new Slot<>(Long.MIN_VALUE, null, content, true);
+        slots[0] = new Slot<>(0, Long.MIN_VALUE, null, content, true);
         touched.add(slots[0]);
         lastIndex = -1;
     }
@@ -110,7 +127,7 @@ final class Leaves<T> {
     private Slot<T> slot(int i) {
         Slot<T> s = slots[i];
         if (s == null) {
-            s = new Slot<>(lows[i], refs.get(i), null, false);
+            s = new Slot<>(i, lows[i], refs.get(i), null, false);
             slots[i] = s;
             touched.add(s);
         }
@@ -182,9 +199,9 @@ final class Leaves<T> {
         return refs.get(i);
     }
 
-    /** The slot of leaf {@code i} if a run asked for it, else null: the leaf is as the manifest names it. */
-    Slot<T> slotIfTouched(int i) {
-        return slots[i];
+    /** The leaves as the manifest names them, in key order; not to be changed. */
+    List<LeafRef> refs() {
+        return refs;
     }
 
     /** The leaves a run asked for (read or not yet), in no particular order. */

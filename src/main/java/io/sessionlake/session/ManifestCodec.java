@@ -165,12 +165,18 @@ public final class ManifestCodec {
             retired.add(new SessionState.RetiredLeaf(key, at));
         }
         LeafCodec.requireEnd(r);
+        Leaves<CustomerIndex> customerLeaves;
         if (base != null) {
-            customerRefs = base.with(customerRefs, customerPacks);
+            ManifestBase.Merged merged = base.with(customerRefs, customerPacks);
+            customerLeaves = new Leaves<>(merged.refs(), merged.lows(), customerPacks, source,
+                    LeafCodec::decodeCustomers, () -> new CustomerIndex(16));
+        } else {
+            customerLeaves = new Leaves<>(customerRefs, customerPacks, source, LeafCodec::decodeCustomers,
+                    () -> new CustomerIndex(16));
         }
         return new SessionState(run.config(), run.sequence(), run.watermark(), run.ledger(),
                 new DedupeWindow(idRefs, idPacks, source),
-                new Leaves<>(customerRefs, customerPacks, source, LeafCodec::decodeCustomers, () -> new CustomerIndex(16)),
+                customerLeaves,
                 new StateAggregates(customers, sessions, visits, durations, totals, hosts), retired, base);
     }
 

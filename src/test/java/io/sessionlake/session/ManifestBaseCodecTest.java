@@ -1,5 +1,6 @@
 package io.sessionlake.session;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -89,7 +90,9 @@ class ManifestBaseCodecTest {
             List<LeafRef> notInBase = new ArrayList<>(current);
             notInBase.removeAll(base);
             assertEquals(notInBase, listed, "exactly the leaves that are not the base's");
-            assertEquals(current, b.with(listed, SIZES), "trial " + trial);
+            ManifestBase.Merged merged = b.with(listed, SIZES);
+            assertEquals(current, merged.refs(), "trial " + trial);
+            assertArrayEquals(current.stream().mapToLong(LeafRef::low).toArray(), merged.lows(), "trial " + trial);
         }
     }
 
@@ -111,7 +114,7 @@ class ManifestBaseCodecTest {
             all.add(new LeafRef(PACK_B, l.low(), 1, 0, l.offset(), 10));
         }
         Map<String, Long> onlyB = Map.of(PACK_B, 1_000_000L);
-        assertEquals(all, b.with(all, onlyB), "every leaf of pack A replaced: A need not be named");
+        assertEquals(all, b.with(all, onlyB).refs(), "every leaf of pack A replaced: A need not be named");
         IOException refused = assertThrows(IOException.class, () -> b.with(all.subList(0, 4), onlyB));
         assertTrue(refused.getMessage().contains(PACK_A), refused.getMessage());
     }
