@@ -58,7 +58,7 @@ final class Leaves<T> {
 
     Leaves(List<LeafRef> refs, java.util.Map<String, Long> packSizes, LeafSource source, Decoder<T> decoder,
             Supplier<T> empty) {
-        this(refs, lowsOf(refs), packSizes, source, decoder, empty);
+        this(refs, ManifestBase.Merged.of(refs).lows(), packSizes, source, decoder, empty);
     }
 
     /** @param lows the refs' low keys, in their order (a manifest on a base has them from the base's) */
@@ -76,13 +76,6 @@ final class Leaves<T> {
         this.slots = newSlots(refs.size());
     }
 
-    private static long[] lowsOf(List<LeafRef> refs) {
-        long[] lows = new long[refs.size()];
-        for (int i = 0; i < lows.length; i++) {
-            lows[i] = refs.get(i).low();
-        }
-        return lows;
-    }
 
     @SuppressWarnings("unchecked")
     private static <T> Slot<T>[] newSlots(int n) {

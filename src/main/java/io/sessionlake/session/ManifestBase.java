@@ -25,6 +25,8 @@ public final class ManifestBase implements LeafSource.Decoded {
     private final long[] lows;
     private final byte[] stored;
     private final Map<String, Integer> leavesByPack;
+    /** The keys of the packs its leaves sit in, each by itself: what a manifest on it names its packs by. */
+    private final Map<String, String> packKeys;
 
     /**
      * @param place where it is stored: its key, offset 0, its length, and its leaves as entries
@@ -40,6 +42,9 @@ public final class ManifestBase implements LeafSource.Decoded {
         }
         this.stored = stored;
         this.leavesByPack = countByPack(refs);
+        Map<String, String> keys = new java.util.HashMap<>();
+        leavesByPack.keySet().forEach(k -> keys.put(k, k));
+        this.packKeys = java.util.Collections.unmodifiableMap(keys);
     }
 
     /** Where it is stored: its key, offset 0, its length, and its leaves as entries. */
@@ -98,9 +103,7 @@ public final class ManifestBase implements LeafSource.Decoded {
 
     /** The keys of the packs its leaves sit in, each by itself (the strings its leaves hold). */
     Map<String, String> packKeys() {
-        Map<String, String> keys = new java.util.HashMap<>();
-        leavesByPack.keySet().forEach(k -> keys.put(k, k));
-        return keys;
+        return packKeys;
     }
 
     /** About 100 bytes a leaf: its ref, its key's share and the list's slot. */
@@ -158,8 +161,16 @@ public final class ManifestBase implements LeafSource.Decoded {
         return new Merged(java.util.Arrays.asList(java.util.Arrays.copyOf(out, n)), java.util.Arrays.copyOf(outLows, n));
     }
 
-    /** The leaves a manifest on a base names, in key order, with their low keys. */
+    /** The leaves a manifest names (on a base or listed whole), in key order, with their low keys. */
     record Merged(List<LeafRef> refs, long[] lows) {
+        /** Leaves listed whole. */
+        static Merged of(List<LeafRef> refs) {
+            long[] lows = new long[refs.size()];
+            for (int i = 0; i < lows.length; i++) {
+                lows[i] = refs.get(i).low();
+            }
+            return new Merged(refs, lows);
+        }
     }
 
     /**

@@ -165,18 +165,12 @@ public final class ManifestCodec {
             retired.add(new SessionState.RetiredLeaf(key, at));
         }
         LeafCodec.requireEnd(r);
-        Leaves<CustomerIndex> customerLeaves;
-        if (base != null) {
-            ManifestBase.Merged merged = base.with(customerRefs, customerPacks);
-            customerLeaves = new Leaves<>(merged.refs(), merged.lows(), customerPacks, source,
-                    LeafCodec::decodeCustomers, () -> new CustomerIndex(16));
-        } else {
-            customerLeaves = new Leaves<>(customerRefs, customerPacks, source, LeafCodec::decodeCustomers,
-                    () -> new CustomerIndex(16));
-        }
+        ManifestBase.Merged leaves = base != null ? base.with(customerRefs, customerPacks)
+                : ManifestBase.Merged.of(customerRefs);
         return new SessionState(run.config(), run.sequence(), run.watermark(), run.ledger(),
                 new DedupeWindow(idRefs, idPacks, source),
-                customerLeaves,
+                new Leaves<>(leaves.refs(), leaves.lows(), customerPacks, source, LeafCodec::decodeCustomers,
+                        () -> new CustomerIndex(16)),
                 new StateAggregates(customers, sessions, visits, durations, totals, hosts), retired, base);
     }
 
