@@ -141,7 +141,8 @@ public final class StateGrowthBench {
         List<Long> stateWritten = new ArrayList<>();
         List<Long> idsWritten = new ArrayList<>();
         List<Double> writtenShare = new ArrayList<>();
-        String last = "";
+        String lastRead = "";
+        long lastSize = 0;
         // each object on an empty history first, then each on the history (or, interleaved, one after the other)
         EmptyRun[] emptyRuns = new EmptyRun[probeFiles.size()];
         if (!interleaved) {
@@ -167,13 +168,12 @@ public final class StateGrowthBench {
             double ms = (System.nanoTime() - t0) / 1e6;
             double cpuMs = processCpuMs() - cpu0;
             long stateSize = r.stateSizeBytes(); // what the committed state is made of (retired leaves wait to go)
-            long live = liveStateBytes(plain);
             System.out.printf("  probe %d: %d lines, %s; empty history %.0f ms (CPU %.0f ms), this history %.0f ms (CPU %.0f ms);"
                     + " state read %d B in %d GETs,"
-                    + " written %d B in %d PUTs; all read %d B, written %d B; state size %d B, live %d B; timings %s; empty history's %s%n", i,
+                    + " written %d B in %d PUTs; all read %d B, written %d B; state size %d B; timings %s; empty history's %s%n", i,
                     r.counts() == null ? 0 : r.counts().lines(), r.outcome().code(), emptyMs, emptyRuns[i].cpuMs(), ms,
                     cpuMs, counting.stateRead.get(),
-                    counting.stateGets.get(), counting.stateWritten.get(), counting.statePuts.get(), counting.read.get(), counting.written.get(), stateSize, live,
+                    counting.stateGets.get(), counting.stateWritten.get(), counting.statePuts.get(), counting.read.get(), counting.written.get(), stateSize,
                     r.timingsMillis(), emptyRun.timingsMillis());
             if (i < 2) {
                 continue; // warm-up of this size's code paths
@@ -184,14 +184,23 @@ public final class StateGrowthBench {
             historyCpu.add(cpuMs);
             stateWritten.add(counting.stateWritten.get());
             idsWritten.add(counting.idsWritten.get());
-            writtenShare.add(100.0 * counting.stateWritten.get() / Math.max(1, live));
-            // the last probe's reads and sizes; what a run writes varies with compaction, so its median and range
-            last = String.format("%s in %d GETs | %s (%s-%s), dedupe window %s | %s | %s | %.1f%% (%.1f-%.1f%%), mean %.1f%%",
-                    mb(counting.stateRead.get()), counting.stateGets.get(), mb(median(stateWritten)),
-                    mb(Collections.min(stateWritten)), mb(Collections.max(stateWritten)), mb(median(idsWritten)),
-                    mb(stateSize), mb(live), median(writtenShare), Collections.min(writtenShare),
-                    Collections.max(writtenShare), writtenShare.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+            lastRead = mb(counting.stateRead.get()) + " in " + counting.stateGets.get() + " GETs";
+            lastSize = stateSize;
         }
+        // the live state once, after the probes: loading it between them (its base decoded, 59,000 leaves at 10M
+        // events) put that code's JIT compilations and garbage into the next probe's time; it moves by a few tenths
+        // of a percent over the probes
+        long live = liveStateBytes(plain);
+        for (long written : stateWritten) {
+            writtenShare.add(100.0 * written / Math.max(1, live));
+        }
+        // the last probe's reads and sizes; what a run writes varies with compaction, so its median and range
+        String last = String.format("%s | %s (%s-%s), dedupe window %s | %s | %s | %.1f%% (%.1f-%.1f%%), mean %.1f%%",
+                lastRead, mb(median(stateWritten)),
+                mb(Collections.min(stateWritten)), mb(Collections.max(stateWritten)), mb(median(idsWritten)),
+                mb(lastSize), mb(live), median(writtenShare), Collections.min(writtenShare),
+                Collections.max(writtenShare), writtenShare.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+        System.out.printf("  live state after the probes: %d B%n", live);
         // then processors with nothing cached, as a new container or one after another writer finds the state (the JVM
         // is warm: this is the reading, not the JIT)
         List<Double> coldMs = new ArrayList<>();
