@@ -54,25 +54,31 @@ final class Leaves<T> {
     private final Supplier<T> empty;
     /** Size of each pack the loaded manifest names, live leaves and replaced ones: what compaction weighs. */
     final java.util.TreeMap<String, Long> packSizes;
+    /** On a base: which leaves the manifest lists (differ from the base), by index; null for leaves listed whole. */
+    private final java.util.BitSet listed;
+    /** On a base: the packs' weights as loaded, kept from the base's; null for leaves listed whole (weighed on demand). */
+    private final PackWeights weights;
     private int lastIndex = -1;
 
     Leaves(List<LeafRef> refs, java.util.Map<String, Long> packSizes, LeafSource source, Decoder<T> decoder,
             Supplier<T> empty) {
-        this(refs, ManifestBase.Merged.of(refs).lows(), packSizes, source, decoder, empty);
+        this(ManifestBase.Merged.of(refs), packSizes, source, decoder, empty);
     }
 
-    /** @param lows the refs' low keys, in their order (a manifest on a base has them from the base's) */
-    Leaves(List<LeafRef> refs, long[] lows, java.util.Map<String, Long> packSizes, LeafSource source,
+    /** @param leaves the refs with their low keys (a manifest on a base has them from the base's) */
+    Leaves(ManifestBase.Merged leaves, java.util.Map<String, Long> packSizes, LeafSource source,
             Decoder<T> decoder, Supplier<T> empty) {
-        if (lows.length != refs.size()) {
-            throw new IllegalArgumentException(lows.length + " low keys for " + refs.size() + " leaves");
+        if (leaves.lows().length != leaves.refs().size()) {
+            throw new IllegalArgumentException(leaves.lows().length + " low keys for " + leaves.refs().size() + " leaves");
         }
         this.packSizes = new java.util.TreeMap<>(packSizes);
         this.source = source;
         this.decoder = decoder;
         this.empty = empty;
-        this.refs = refs;
-        this.lows = lows;
+        this.refs = leaves.refs();
+        this.lows = leaves.lows();
+        this.listed = leaves.listed();
+        this.weights = leaves.weights();
         this.slots = newSlots(refs.size());
     }
 
@@ -200,6 +206,28 @@ final class Leaves<T> {
     /** The leaves a run asked for (read or not yet), in no particular order. */
     List<Slot<T>> touched() {
         return touched;
+    }
+
+    /**
+     * On a base, which leaves the manifest lists (by index), else null: the ones that differ from the base, at the cost
+     * of the listing, not a walk over every leaf.
+     */
+    java.util.BitSet listed() {
+        return listed;
+    }
+
+    /** The packs' weights as loaded, to change (weighed now when the leaves are listed whole). */
+    PackWeights weights() {
+        if (weights != null) {
+            return weights.copy();
+        }
+        List<LeafRef> named = new ArrayList<>(refs.size());
+        for (LeafRef r : refs) {
+            if (r != null) { // a leaf held in memory sits in no pack
+                named.add(r);
+            }
+        }
+        return PackWeights.of(named);
     }
 
     /** Where the leaves are read from; compaction copies their stored bytes from it. */

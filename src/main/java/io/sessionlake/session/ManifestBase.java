@@ -24,7 +24,8 @@ public final class ManifestBase implements LeafSource.Decoded {
     private final LeafRef[] refs;
     private final long[] lows;
     private final byte[] stored;
-    private final Map<String, Integer> leavesByPack;
+    /** The bytes and the number of its leaves in each pack, weighed once. */
+    private final PackWeights weights;
     /** The keys of the packs its leaves sit in, each by itself: what a manifest on it names its packs by. */
     private final Map<String, String> packKeys;
 
@@ -41,9 +42,9 @@ public final class ManifestBase implements LeafSource.Decoded {
             lows[i] = this.refs[i].low();
         }
         this.stored = stored;
-        this.leavesByPack = countByPack(refs);
+        this.weights = PackWeights.of(refs);
         Map<String, String> keys = new java.util.HashMap<>();
-        leavesByPack.keySet().forEach(k -> keys.put(k, k));
+        weights.packs().forEach(k -> keys.put(k, k));
         this.packKeys = java.util.Collections.unmodifiableMap(keys);
     }
 
@@ -60,14 +61,6 @@ public final class ManifestBase implements LeafSource.Decoded {
     @Override
     public byte[] stored() {
         return stored;
-    }
-
-    private static Map<String, Integer> countByPack(List<LeafRef> refs) {
-        Map<String, Integer> n = new java.util.HashMap<>();
-        for (LeafRef r : refs) {
-            n.merge(r.key(), 1, Integer::sum);
-        }
-        return Map.copyOf(n);
     }
 
     /** The base object for these leaves; {@code packSizes} holds the size of every pack they sit in. */
@@ -114,7 +107,9 @@ public final class ManifestBase implements LeafSource.Decoded {
 
     /**
      * The leaves a manifest on this base names: the base's, each replaced by the leaf of {@code changes} with the same
-     * low key, and those of {@code changes} at low keys the base lacks (a leaf split since). Both in key order.
+     * low key, and those of {@code changes} at low keys the base lacks (a leaf split since). Both in key order. With them,
+     * where the listed ones are and the packs' weights, from the base's and the changes: what sealing the next state
+     * needs, at the cost of the changes rather than of every leaf.
      *
      * @param packs the packs the manifest names: a leaf of the base that no change replaces must sit in one of them
      */
@@ -122,11 +117,13 @@ public final class ManifestBase implements LeafSource.Decoded {
         // the base's leaves in packs the manifest no longer names: each must be replaced (counted per pack, so that a
         // run's check costs its changes, not the base's leaves)
         Map<String, int[]> gone = new java.util.HashMap<>();
-        leavesByPack.forEach((pack, n) -> {
+        for (String pack : weights.packs()) {
             if (!packs.containsKey(pack)) {
-                gone.put(pack, new int[] {n});
+                gone.put(pack, new int[] {(int) weights.leaves(pack)});
             }
-        });
+        }
+        PackWeights merged = weights.copy();
+        java.util.BitSet listed = new java.util.BitSet();
         LeafRef[] out = new LeafRef[refs.length + changes.size()];
         long[] outLows = new long[out.length];
         int n = 0;
@@ -144,8 +141,11 @@ public final class ManifestBase implements LeafSource.Decoded {
                 if (left != null) {
                     left[0]--;
                 }
+                merged.remove(refs[b]);
                 b++;
             }
+            merged.add(c);
+            listed.set(n);
             out[n] = c;
             outLows[n++] = c.low();
         }
@@ -158,42 +158,22 @@ public final class ManifestBase implements LeafSource.Decoded {
                         + " sit in " + g.getKey() + ", which it does not name");
             }
         }
-        return new Merged(java.util.Arrays.asList(java.util.Arrays.copyOf(out, n)), java.util.Arrays.copyOf(outLows, n));
+        return new Merged(java.util.Arrays.asList(java.util.Arrays.copyOf(out, n)), java.util.Arrays.copyOf(outLows, n),
+                listed, merged);
     }
 
-    /** The leaves a manifest names (on a base or listed whole), in key order, with their low keys. */
-    record Merged(List<LeafRef> refs, long[] lows) {
+    /**
+     * The leaves a manifest names (on a base or listed whole), in key order, with their low keys; on a base also which
+     * of them it lists (positions in {@code refs}) and the weights of the packs they sit in; null when listed whole.
+     */
+    record Merged(List<LeafRef> refs, long[] lows, java.util.BitSet listed, PackWeights weights) {
         /** Leaves listed whole. */
         static Merged of(List<LeafRef> refs) {
             long[] lows = new long[refs.size()];
             for (int i = 0; i < lows.length; i++) {
                 lows[i] = refs.get(i).low();
             }
-            return new Merged(refs, lows);
+            return new Merged(refs, lows, null, null);
         }
-    }
-
-    /**
-     * What a manifest on this base lists for {@code current} (key order): the leaves that are not the base's, or null
-     * when the base has a leaf {@code current} lacks (leaves are never joined, so a state built on this base has every
-     * low key the base has; a base that does not fit is replaced rather than trusted).
-     */
-    List<LeafRef> changesTo(List<LeafRef> current) {
-        List<LeafRef> changes = new ArrayList<>();
-        int b = 0;
-        for (LeafRef c : current) {
-            if (b < refs.length && lows[b] < c.low()) {
-                return null; // the base's leaf at refs[b] is not in current
-            }
-            if (b < refs.length && lows[b] == c.low()) {
-                if (refs[b] != c && !refs[b].equals(c)) {
-                    changes.add(c);
-                }
-                b++;
-            } else {
-                changes.add(c);
-            }
-        }
-        return b == refs.length ? changes : null;
     }
 }

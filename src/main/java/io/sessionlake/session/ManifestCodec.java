@@ -169,7 +169,7 @@ public final class ManifestCodec {
                 : ManifestBase.Merged.of(customerRefs);
         return new SessionState(run.config(), run.sequence(), run.watermark(), run.ledger(),
                 new DedupeWindow(idRefs, idPacks, source),
-                new Leaves<>(leaves.refs(), leaves.lows(), customerPacks, source, LeafCodec::decodeCustomers,
+                new Leaves<>(leaves, customerPacks, source, LeafCodec::decodeCustomers,
                         () -> new CustomerIndex(16)),
                 new StateAggregates(customers, sessions, visits, durations, totals, hosts), retired, base);
     }

@@ -200,6 +200,21 @@ public final class StateSeal {
             return out;
         }
 
+        /** The customer leaves as sealed: their refs in key order, their packs' weights. */
+        Part customerPart() {
+            return customers;
+        }
+
+        /** The customer leaves the manifest lists (on {@link #listedOn}, or all of them). */
+        List<LeafRef> listedCustomers() {
+            return listing.refs;
+        }
+
+        /** The base the manifest lists the customer leaves on, the loaded one or a new one; null for none. */
+        ManifestBase listedOn() {
+            return listing.base;
+        }
+
         /** Leaves copied from sparse packs into this run's packs. */
         public int compactedLeaves() {
             return ids.copiedOut.size() + customers.copiedOut.size();
@@ -321,7 +336,7 @@ public final class StateSeal {
      */
     private static Listing listing(ManifestBase loaded, Part customers, String newBaseKey, LeafTargets targets) {
         if (loaded != null) {
-            List<LeafRef> changes = loaded.changesTo(customers.refs);
+            List<LeafRef> changes = customers.differingFromBase();
             if (changes != null && changes.size() <= targets.newBaseAbove() * loaded.refs().size()) {
                 return new Listing(loaded, changes);
             }
@@ -392,37 +407,54 @@ public final class StateSeal {
         }
 
         /**
-         * The bytes and the number of the leaves the part names in each pack, weighed once (one pass by hash over the
-         * refs; the refs of a pack share one key string, so no key is compared character by character); from then on
+         * The bytes and the number of the leaves the part names in each pack: kept from the loaded state's by the
+         * sealing that built the refs ({@link #keep}), else weighed once (one pass by hash over the refs); from then on
          * the refs change only through {@link #move}, which keeps the weights.
          */
-        private java.util.Map<String, long[]> live;
+        private PackWeights live;
+        /**
+         * On a base: the refs that differ from it, by index, kept as the refs are built and moved; what the manifest lists
+         * on the base. Null when the loaded state has no base.
+         */
+        private java.util.BitSet differs;
 
-        java.util.Map<String, long[]> live() {
+        PackWeights live() {
             if (live == null) {
-                live = new java.util.HashMap<>();
-                for (LeafRef r : refs) {
-                    long[] w = live.computeIfAbsent(r.key(), k -> new long[2]);
-                    w[0] += r.bytes();
-                    w[1]++;
-                }
+                live = PackWeights.of(refs);
             }
             return live;
         }
 
+        /** The weights of the refs as built, and (on a base) which of them differ from it. */
+        void keep(PackWeights weights, java.util.BitSet differsFromBase) {
+            live = weights;
+            differs = differsFromBase;
+        }
+
         /** Copies leaf {@code i} of the part, whose stored bytes are {@code bytes}, into this run's pack. */
         void move(int i, byte[] bytes) {
-            java.util.Map<String, long[]> weights = live();
+            PackWeights weights = live();
             LeafRef r = refs.get(i);
             LeafRef moved = append(r.low(), r.entries(), r.newestMinute(), bytes, r.generation());
             refs.set(i, moved);
-            long[] from = weights.get(r.key());
-            from[0] -= r.bytes();
-            from[1]--;
-            long[] to = weights.computeIfAbsent(packKey, k -> new long[2]);
-            to[0] += moved.bytes();
-            to[1]++;
+            weights.remove(r);
+            weights.add(moved);
+            if (differs != null) {
+                differs.set(i);
+            }
             copiedOut.add(r);
+        }
+
+        /** On a base, the refs that differ from it, in key order; null when the loaded state has no base. */
+        List<LeafRef> differingFromBase() {
+            if (differs == null) {
+                return null;
+            }
+            List<LeafRef> out = new ArrayList<>(differs.cardinality());
+            for (int i = differs.nextSetBit(0); i >= 0; i = differs.nextSetBit(i + 1)) {
+                out.add(refs.get(i));
+            }
+            return out;
         }
 
         /**
@@ -431,15 +463,16 @@ public final class StateSeal {
          */
         void complete() {
             java.util.TreeMap<String, Long> found = new java.util.TreeMap<>();
-            for (java.util.Map.Entry<String, long[]> e : live().entrySet()) {
-                if (e.getValue()[1] == 0) {
-                    continue; // every leaf of it moved out
+            PackWeights weights = live();
+            for (String pack : weights.packs()) {
+                if (weights.leaves(pack) == 0) {
+                    continue; // every leaf of it replaced or moved out
                 }
-                Long size = e.getKey().equals(packKey) ? Long.valueOf(packBytes) : loadedSizes.get(e.getKey());
+                Long size = pack.equals(packKey) ? Long.valueOf(packBytes) : loadedSizes.get(pack);
                 if (size == null) {
-                    throw new IllegalStateException("state leaf in pack " + e.getKey() + " of unknown size");
+                    throw new IllegalStateException("state leaf in pack " + pack + " of unknown size");
                 }
-                found.put(e.getKey(), size);
+                found.put(pack, size);
             }
             packSizes = found;
         }
@@ -454,21 +487,21 @@ public final class StateSeal {
      */
     private static void compact(Part p, LeafSource source, long minBudget) {
         // the live bytes of each pack; this run's own pack is no candidate
-        java.util.Map<String, long[]> live = p.live();
+        PackWeights live = p.live();
         List<String> sparse = new ArrayList<>();
-        for (java.util.Map.Entry<String, long[]> e : live.entrySet()) {
-            if (e.getKey().equals(p.packKey)) {
+        for (String pack : live.packs()) {
+            if (pack.equals(p.packKey) || live.leaves(pack) == 0) {
                 continue;
             }
-            Long size = p.loadedSizes.get(e.getKey());
-            if (size != null && e.getValue()[0] <= COMPACT_BELOW * size) {
-                sparse.add(e.getKey());
+            Long size = p.loadedSizes.get(pack);
+            if (size != null && live.bytes(pack) <= COMPACT_BELOW * size) {
+                sparse.add(pack);
             }
         }
         if (sparse.isEmpty()) {
             return;
         }
-        sparse.sort(java.util.Comparator.comparingDouble((String k) -> (double) live.get(k)[0] / p.loadedSizes.get(k))
+        sparse.sort(java.util.Comparator.comparingDouble((String k) -> (double) live.bytes(k) / p.loadedSizes.get(k))
                 .thenComparing(k -> k));
         // where the live leaves of each sparse pack are, in key order
         java.util.Map<String, List<Integer>> byPack = new java.util.HashMap<>();
@@ -525,21 +558,50 @@ public final class StateSeal {
         }
         changed.sort(java.util.Comparator.comparingInt(slot -> slot.index));
         p.refs.ensureCapacity(leaves.size() + changed.size());
+        // the packs' weights and (on a base) the leaves that differ from it, kept from the loaded state's through the
+        // changes rather than found again by a walk over every leaf
+        PackWeights weights = leaves.weights();
+        java.util.BitSet listed = leaves.listed();
+        java.util.BitSet differs = listed == null ? null : new java.util.BitSet();
         int next = 0;
         for (Leaves.Slot<CustomerIndex> slot : changed) {
-            p.refs.addAll(leaves.refs().subList(next, slot.index));
+            copyUnchanged(p, leaves, next, slot.index, listed, differs);
             next = slot.index + 1;
+            if (slot.ref != null) {
+                weights.remove(slot.ref);
+            }
             CustomerEntry[] sorted = slot.content.sortedEntries();
             // new customers arrive anywhere in the range: leaves split evenly
             int[] bounds = bounds(sorted.length, perLeaf, false);
             for (int b = 0; b + 1 < bounds.length; b++) {
                 long low = b > 0 ? sorted[bounds[b]].customerId() : slot.index == 0 ? Long.MIN_VALUE : slot.low;
                 byte[] bytes = encoder.encode(sorted, bounds[b], bounds[b + 1]);
-                p.refs.add(p.append(low, bounds[b + 1] - bounds[b], 0, bytes));
+                LeafRef written = p.append(low, bounds[b + 1] - bounds[b], 0, bytes);
+                weights.add(written);
+                if (differs != null) {
+                    differs.set(p.refs.size());
+                }
+                p.refs.add(written);
             }
         }
-        p.refs.addAll(leaves.refs().subList(next, leaves.size()));
+        copyUnchanged(p, leaves, next, leaves.size(), listed, differs);
+        p.keep(weights, differs);
         return p;
+    }
+
+    /**
+     * Copies the refs of leaves {@code from} to {@code to}, which the run did not change, as a run; those the loaded
+     * manifest listed on its base ({@code listed}) still differ from it.
+     */
+    private static void copyUnchanged(Part p, Leaves<CustomerIndex> leaves, int from, int to, java.util.BitSet listed,
+            java.util.BitSet differs) {
+        int at = p.refs.size();
+        p.refs.addAll(leaves.refs().subList(from, to));
+        if (listed != null) {
+            for (int i = listed.nextSetBit(from); i >= 0 && i < to; i = listed.nextSetBit(i + 1)) {
+                differs.set(at + i - from);
+            }
+        }
     }
 
     /**

@@ -45,6 +45,7 @@ final class StateRoundTrip {
                 return "state/customers/base-" + run + ".bin";
             }
         }, targets, 0, 0, parallel);
+        requireKeptAsWalked(state, sealed);
         for (StateSeal.NewPack pack : sealed.packs()) {
             if (bucket.put(pack.key(), pack.bytes()) != null) {
                 throw new AssertionError("two runs wrote " + pack.key());
@@ -77,5 +78,43 @@ final class StateRoundTrip {
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * What sealing kept through the run's changes instead of walking every leaf, against the walk: the weight of each
+     * pack (bytes and leaves) the customer leaves sit in, and, listed on the loaded base, the leaves that differ from it.
+     */
+    static void requireKeptAsWalked(SessionState loaded, StateSeal.Sealed sealed) {
+        StateSeal.Part part = sealed.customerPart();
+        PackWeights kept = part.live();
+        PackWeights walked = PackWeights.of(part.refs);
+        java.util.Set<String> packs = new java.util.HashSet<>(kept.packs());
+        packs.addAll(walked.packs());
+        for (String pack : packs) {
+            if (kept.leaves(pack) != walked.leaves(pack) || kept.bytes(pack) != walked.bytes(pack)) {
+                throw new AssertionError("weights of " + pack + ": kept " + kept.leaves(pack) + " leaves, "
+                        + kept.bytes(pack) + " B; walked " + walked.leaves(pack) + " leaves, " + walked.bytes(pack) + " B");
+            }
+        }
+        if (loaded.customerBase != null && sealed.listedOn() == loaded.customerBase) {
+            List<LeafRef> notInBase = notIn(loaded.customerBase.refs(), part.refs);
+            if (!notInBase.equals(sealed.listedCustomers())) {
+                throw new AssertionError("listed on the base: " + sealed.listedCustomers() + ", but the leaves that"
+                        + " differ from it are " + notInBase);
+            }
+        }
+    }
+
+    /** The leaves of {@code current} (key order) that are not those of {@code base} at the same low key. */
+    static List<LeafRef> notIn(List<LeafRef> base, List<LeafRef> current) {
+        java.util.Map<Long, LeafRef> byLow = new java.util.HashMap<>();
+        base.forEach(r -> byLow.put(r.low(), r));
+        List<LeafRef> out = new java.util.ArrayList<>();
+        for (LeafRef c : current) {
+            if (!c.equals(byLow.get(c.low()))) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 }
