@@ -42,6 +42,8 @@ final class Leaves<T> {
     /** Each leaf as the manifest names it, in key order (null for a leaf held in memory: a new or converted state). */
     private List<LeafRef> refs;
     private long[] lows;
+    /** The pack of each leaf, at the same places (null for a leaf held in memory). */
+    private String[] keys;
     /**
      * The leaves a run asked for, by index; null for the others. Created on first use, so that a run's cost is the
      * leaves it touches, not the tens of thousands the state holds.
@@ -77,6 +79,7 @@ final class Leaves<T> {
         this.empty = empty;
         this.refs = leaves.refs();
         this.lows = leaves.lows();
+        this.keys = leaves.keys();
         this.listed = leaves.listed();
         this.weights = leaves.weights();
         this.slots = newSlots(refs.size());
@@ -99,6 +102,7 @@ final class Leaves<T> {
     private void holdOne(T content) {
         refs = java.util.Collections.singletonList(null);
         lows = new long[] {Long.MIN_VALUE};
+        keys = new String[1];
         slots = newSlots(1);
         slots[0] = new Slot<>(0, Long.MIN_VALUE, null, content, true);
         touched.add(slots[0]);
@@ -201,6 +205,11 @@ final class Leaves<T> {
     /** The leaves as the manifest names them, in key order; not to be changed. */
     List<LeafRef> refs() {
         return refs;
+    }
+
+    /** The pack of each leaf, in key order, as the refs name them; not to be changed. */
+    List<String> keys() {
+        return java.util.Arrays.asList(keys);
     }
 
     /** The leaves a run asked for (read or not yet), in no particular order. */

@@ -23,6 +23,8 @@ public final class ManifestBase implements LeafSource.Decoded {
     private final LeafRef place;
     private final LeafRef[] refs;
     private final long[] lows;
+    /** The pack of each leaf, at the same places: what a pass over the leaves by pack reads without touching each ref. */
+    private final String[] keys;
     private final byte[] stored;
     /** The bytes and the number of its leaves in each pack, weighed once. */
     private final PackWeights weights;
@@ -43,9 +45,13 @@ public final class ManifestBase implements LeafSource.Decoded {
         }
         this.stored = stored;
         this.weights = PackWeights.of(refs);
-        Map<String, String> keys = new java.util.HashMap<>();
-        weights.packs().forEach(k -> keys.put(k, k));
-        this.packKeys = java.util.Collections.unmodifiableMap(keys);
+        Map<String, String> byItself = new java.util.HashMap<>();
+        weights.packs().forEach(k -> byItself.put(k, k));
+        this.packKeys = java.util.Collections.unmodifiableMap(byItself);
+        this.keys = new String[this.refs.length];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = byItself.get(this.refs[i].key());
+        }
     }
 
     /** Where it is stored: its key, offset 0, its length, and its leaves as entries. */
@@ -126,6 +132,7 @@ public final class ManifestBase implements LeafSource.Decoded {
         java.util.BitSet listed = new java.util.BitSet();
         LeafRef[] out = new LeafRef[refs.length + changes.size()];
         long[] outLows = new long[out.length];
+        String[] outKeys = new String[out.length];
         int n = 0;
         int b = 0;
         for (LeafRef c : changes) {
@@ -134,6 +141,7 @@ public final class ManifestBase implements LeafSource.Decoded {
             int below = at >= 0 ? at : -at - 1;
             System.arraycopy(refs, b, out, n, below - b);
             System.arraycopy(lows, b, outLows, n, below - b);
+            System.arraycopy(keys, b, outKeys, n, below - b);
             n += below - b;
             b = below;
             if (at >= 0) { // replaced
@@ -147,10 +155,12 @@ public final class ManifestBase implements LeafSource.Decoded {
             merged.add(c);
             listed.set(n);
             out[n] = c;
+            outKeys[n] = c.key();
             outLows[n++] = c.low();
         }
         System.arraycopy(refs, b, out, n, refs.length - b);
         System.arraycopy(lows, b, outLows, n, refs.length - b);
+        System.arraycopy(keys, b, outKeys, n, refs.length - b);
         n += refs.length - b;
         for (Map.Entry<String, int[]> g : gone.entrySet()) {
             if (g.getValue()[0] > 0) {
@@ -159,21 +169,24 @@ public final class ManifestBase implements LeafSource.Decoded {
             }
         }
         return new Merged(java.util.Arrays.asList(java.util.Arrays.copyOf(out, n)), java.util.Arrays.copyOf(outLows, n),
-                listed, merged);
+                java.util.Arrays.copyOf(outKeys, n), listed, merged);
     }
 
     /**
-     * The leaves a manifest names (on a base or listed whole), in key order, with their low keys; on a base also which
-     * of them it lists (positions in {@code refs}) and the weights of the packs they sit in; null when listed whole.
+     * The leaves a manifest names (on a base or listed whole), in key order, with their low keys and packs; on a base
+     * also which of them it lists (positions in {@code refs}) and the weights of the packs they sit in; null when listed
+     * whole.
      */
-    record Merged(List<LeafRef> refs, long[] lows, java.util.BitSet listed, PackWeights weights) {
+    record Merged(List<LeafRef> refs, long[] lows, String[] keys, java.util.BitSet listed, PackWeights weights) {
         /** Leaves listed whole. */
         static Merged of(List<LeafRef> refs) {
             long[] lows = new long[refs.size()];
+            String[] keys = new String[lows.length];
             for (int i = 0; i < lows.length; i++) {
                 lows[i] = refs.get(i).low();
+                keys[i] = refs.get(i).key();
             }
-            return new Merged(refs, lows, null, null);
+            return new Merged(refs, lows, keys, null, null);
         }
     }
 }

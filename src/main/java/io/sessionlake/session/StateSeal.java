@@ -351,6 +351,12 @@ public final class StateSeal {
     static final class Part {
         final String packKey;
         final ArrayList<LeafRef> refs = new ArrayList<>();
+        /**
+         * The pack of each ref, at the same places, when the sealing that built the refs kept them (customers): what
+         * compaction's pass by pack reads in order, rather than touching each of tens of thousands of refs spread over
+         * the heap. Null: read from the refs.
+         */
+        ArrayList<String> keys;
         /** The leaves in this run's pack, in the order written: their refs, and their bytes. */
         final List<LeafRef> appended = new ArrayList<>();
         final List<byte[]> appendedBytes = new ArrayList<>();
@@ -437,6 +443,9 @@ public final class StateSeal {
             LeafRef r = refs.get(i);
             LeafRef moved = append(r.low(), r.entries(), r.newestMinute(), bytes, r.generation());
             refs.set(i, moved);
+            if (keys != null) {
+                keys.set(i, packKey);
+            }
             weights.remove(r);
             weights.add(moved);
             if (differs != null) {
@@ -509,7 +518,7 @@ public final class StateSeal {
             byPack.put(pack, new ArrayList<>());
         }
         for (int i = 0; i < p.refs.size(); i++) {
-            List<Integer> of = byPack.get(p.refs.get(i).key());
+            List<Integer> of = byPack.get(p.keys != null ? p.keys.get(i) : p.refs.get(i).key());
             if (of != null) {
                 of.add(i);
             }
@@ -558,6 +567,7 @@ public final class StateSeal {
         }
         changed.sort(java.util.Comparator.comparingInt(slot -> slot.index));
         p.refs.ensureCapacity(leaves.size() + changed.size());
+        p.keys = new ArrayList<>(leaves.size() + changed.size());
         // the packs' weights and (on a base) the leaves that differ from it, kept from the loaded state's through the
         // changes rather than found again by a walk over every leaf
         PackWeights weights = leaves.weights();
@@ -582,6 +592,7 @@ public final class StateSeal {
                     differs.set(p.refs.size());
                 }
                 p.refs.add(written);
+                p.keys.add(packKey);
             }
         }
         copyUnchanged(p, leaves, next, leaves.size(), listed, differs);
@@ -597,6 +608,7 @@ public final class StateSeal {
             java.util.BitSet differs) {
         int at = p.refs.size();
         p.refs.addAll(leaves.refs().subList(from, to));
+        p.keys.addAll(leaves.keys().subList(from, to));
         if (listed != null) {
             for (int i = listed.nextSetBit(from); i >= 0 && i < to; i = listed.nextSetBit(i + 1)) {
                 differs.set(at + i - from);

@@ -81,11 +81,17 @@ final class StateRoundTrip {
     }
 
     /**
-     * What sealing kept through the run's changes instead of walking every leaf, against the walk: the weight of each
-     * pack (bytes and leaves) the customer leaves sit in, and, listed on the loaded base, the leaves that differ from it.
+     * What sealing kept through the run's changes instead of walking every leaf, against the walk: the pack of each
+     * customer leaf, the weight of each pack (bytes and leaves), and, listed on the loaded base, the leaves that differ
+     * from it.
      */
     static void requireKeptAsWalked(SessionState loaded, StateSeal.Sealed sealed) {
         StateSeal.Part part = sealed.customerPart();
+        for (int i = 0; i < part.refs.size(); i++) {
+            if (!part.refs.get(i).key().equals(part.keys.get(i))) {
+                throw new AssertionError("leaf " + i + " kept in " + part.keys.get(i) + ", its ref says " + part.refs.get(i));
+            }
+        }
         PackWeights kept = part.live();
         PackWeights walked = PackWeights.of(part.refs);
         java.util.Set<String> packs = new java.util.HashSet<>(kept.packs());
