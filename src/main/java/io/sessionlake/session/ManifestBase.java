@@ -105,7 +105,7 @@ public final class ManifestBase implements LeafSource.Decoded {
         return packKeys;
     }
 
-    /** About 100 bytes a leaf: its ref, its key's share and the list's slot. */
+    /** About 100 bytes a leaf: its ref (an object of about 60 bytes and its slot), its low key and its pack's slot. */
     @Override
     public long heldBytes() {
         return stored.length + 100L * refs.length;

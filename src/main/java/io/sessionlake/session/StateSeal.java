@@ -585,6 +585,11 @@ public final class StateSeal {
             int[] bounds = bounds(sorted.length, perLeaf, false);
             for (int b = 0; b + 1 < bounds.length; b++) {
                 long low = b > 0 ? sorted[bounds[b]].customerId() : slot.index == 0 ? Long.MIN_VALUE : slot.low;
+                if (b == 0 && low != slot.low) {
+                    // a first leaf stored with a low key of its own (this writer stores it from the lowest key): the
+                    // base's leaf at that key is gone, which a listing on the base cannot say; so no listing on it
+                    differs = null;
+                }
                 byte[] bytes = encoder.encode(sorted, bounds[b], bounds[b + 1]);
                 LeafRef written = p.append(low, bounds[b + 1] - bounds[b], 0, bytes);
                 weights.add(written);
@@ -609,7 +614,7 @@ public final class StateSeal {
         int at = p.refs.size();
         p.refs.addAll(leaves.refs().subList(from, to));
         p.keys.addAll(leaves.keys().subList(from, to));
-        if (listed != null) {
+        if (listed != null && differs != null) {
             for (int i = listed.nextSetBit(from); i >= 0 && i < to; i = listed.nextSetBit(i + 1)) {
                 differs.set(at + i - from);
             }

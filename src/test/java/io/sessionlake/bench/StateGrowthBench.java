@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * The growth benchmark of issue 11: builds histories of several sizes (ten days of the generated feed, one object
  * per day), then times runs of 1,000-event objects (time slices of the next day thinned to 1,000 lines, so their
  * customers are spread over all ids) on each, in the same warm JVM, and on an empty history. Prints time, bytes the store read and wrote under state/ and in all,
- * and the state's size. Only public classes present before and after issue 11, so the same source measures both.
+ * and the state's size, and the CPU time of the process and of the run's own thread. Only public classes present before
+ * and after issue 11, so the same source measures both.
  * Not a test; it never gates anything.
  *
  * <p>Since session 13 every probe object runs on an empty history first, then each on the history, as a warm
@@ -71,8 +72,9 @@ public final class StateGrowthBench {
                     + " | ratio | state read (last probe) | state written: median (min-max), of it the dedupe window"
                     + " | state size | live state | written / live: median (min-max), mean"
                     + " | a processor with nothing cached: ms, state read (medians)"
-                    + " | CPU of the process a run, empty history / this history: ms (means), ratio |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+                    + " | CPU of the process a run, empty history / this history: ms (means), ratio"
+                    + " | CPU of the thread that runs the object, empty history / this history: ms (medians), ratio |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             rows.forEach(System.out::println);
         }
     }
@@ -138,6 +140,8 @@ public final class StateGrowthBench {
         List<Double> onHistory = new ArrayList<>();
         List<Double> emptyCpu = new ArrayList<>();
         List<Double> historyCpu = new ArrayList<>();
+        List<Double> emptyThreadCpu = new ArrayList<>();
+        List<Double> historyThreadCpu = new ArrayList<>();
         List<Long> stateWritten = new ArrayList<>();
         List<Long> idsWritten = new ArrayList<>();
         List<Double> writtenShare = new ArrayList<>();
@@ -163,16 +167,18 @@ public final class StateGrowthBench {
             Files.write(bucket.resolve(key), object);
             counting.reset();
             double cpu0 = processCpuMs();
+            double threadCpu0 = threadCpuMs();
             t0 = System.nanoTime();
             RunReport r = warm.process(key);
             double ms = (System.nanoTime() - t0) / 1e6;
+            double threadCpuMs = threadCpuMs() - threadCpu0;
             double cpuMs = processCpuMs() - cpu0;
             long stateSize = r.stateSizeBytes(); // what the committed state is made of (retired leaves wait to go)
-            System.out.printf("  probe %d: %d lines, %s; empty history %.0f ms (CPU %.0f ms), this history %.0f ms (CPU %.0f ms);"
+            System.out.printf("  probe %d: %d lines, %s; empty history %.0f ms (CPU %.0f ms, its thread %.1f ms), this history %.0f ms (CPU %.0f ms, its thread %.1f ms);"
                     + " state read %d B in %d GETs,"
                     + " written %d B in %d PUTs; all read %d B, written %d B; state size %d B; timings %s; empty history's %s%n", i,
-                    r.counts() == null ? 0 : r.counts().lines(), r.outcome().code(), emptyMs, emptyRuns[i].cpuMs(), ms,
-                    cpuMs, counting.stateRead.get(),
+                    r.counts() == null ? 0 : r.counts().lines(), r.outcome().code(), emptyMs, emptyRuns[i].cpuMs(),
+                    emptyRuns[i].threadCpuMs(), ms, cpuMs, threadCpuMs, counting.stateRead.get(),
                     counting.stateGets.get(), counting.stateWritten.get(), counting.statePuts.get(), counting.read.get(), counting.written.get(), stateSize,
                     r.timingsMillis(), emptyRun.timingsMillis());
             if (i < 2) {
@@ -182,6 +188,8 @@ public final class StateGrowthBench {
             onHistory.add(ms);
             emptyCpu.add(emptyRuns[i].cpuMs());
             historyCpu.add(cpuMs);
+            emptyThreadCpu.add(emptyRuns[i].threadCpuMs());
+            historyThreadCpu.add(threadCpuMs);
             stateWritten.add(counting.stateWritten.get());
             idsWritten.add(counting.idsWritten.get());
             lastRead = mb(counting.stateRead.get()) + " in " + counting.stateGets.get() + " GETs";
@@ -225,6 +233,11 @@ public final class StateGrowthBench {
         double emptyCpuMean = emptyCpu.stream().mapToDouble(Double::doubleValue).average().orElse(0);
         double historyCpuMean = historyCpu.stream().mapToDouble(Double::doubleValue).average().orElse(0);
         last += String.format(" | %.1f / %.1f, %.1fx", emptyCpuMean, historyCpuMean, historyCpuMean / emptyCpuMean);
+        // the thread that runs the object: its clock has nanoseconds, and it leaves out the JIT compiler, the collector
+        // and the other threads of the run (Parquet writers, leaf reads), which the process's swings with
+        double emptyThread = median(emptyThreadCpu);
+        double historyThread = median(historyThreadCpu);
+        last += String.format(" | %.1f / %.1f, %.1fx", emptyThread, historyThread, historyThread / emptyThread);
         Collections.sort(empty);
         Collections.sort(onHistory);
         double e = empty.get(empty.size() / 2);
@@ -314,7 +327,12 @@ public final class StateGrowthBench {
     }
 
     /** A probe object's run on an empty history: how long it took (without building its processor), and its report. */
-    private record EmptyRun(double ms, double cpuMs, RunReport report) {
+    private record EmptyRun(double ms, double cpuMs, double threadCpuMs, RunReport report) {
+    }
+
+    /** CPU time of the calling thread so far: the run's own work (sessionizing, sealing, the commit), in nanoseconds. */
+    private static double threadCpuMs() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e6;
     }
 
     /**
@@ -339,9 +357,11 @@ public final class StateGrowthBench {
         ObjectProcessor emptyProcessor = new ObjectProcessor(new Counting(new LocalFolderStore(emptyBucket)),
                 SETTINGS, Clock.systemUTC());
         double cpu0 = processCpuMs();
+        double threadCpu0 = threadCpuMs();
         long t0 = System.nanoTime();
         RunReport run = emptyProcessor.process(key);
-        return new EmptyRun((System.nanoTime() - t0) / 1e6, processCpuMs() - cpu0, run);
+        double threadCpu = threadCpuMs() - threadCpu0;
+        return new EmptyRun((System.nanoTime() - t0) / 1e6, processCpuMs() - cpu0, threadCpu, run);
     }
 
     /** Counts the bytes read and written through a store, in all and under state/ (a store with no hook otherwise). */

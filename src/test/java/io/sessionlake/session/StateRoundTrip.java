@@ -45,7 +45,7 @@ final class StateRoundTrip {
                 return "state/customers/base-" + run + ".bin";
             }
         }, targets, 0, 0, parallel);
-        requireKeptAsWalked(state, sealed);
+        requireKeptAsWalked(state, sealed, targets);
         for (StateSeal.NewPack pack : sealed.packs()) {
             if (bucket.put(pack.key(), pack.bytes()) != null) {
                 throw new AssertionError("two runs wrote " + pack.key());
@@ -82,10 +82,10 @@ final class StateRoundTrip {
 
     /**
      * What sealing kept through the run's changes instead of walking every leaf, against the walk: the pack of each
-     * customer leaf, the weight of each pack (bytes and leaves), and, listed on the loaded base, the leaves that differ
-     * from it.
+     * customer leaf, the weight of each pack (bytes and leaves), whether the manifest lists on the loaded base (the leaves
+     * that differ from it, found by a walk, at most the share {@code targets} allow) and what it lists there.
      */
-    static void requireKeptAsWalked(SessionState loaded, StateSeal.Sealed sealed) {
+    static void requireKeptAsWalked(SessionState loaded, StateSeal.Sealed sealed, StateSeal.LeafTargets targets) {
         StateSeal.Part part = sealed.customerPart();
         for (int i = 0; i < part.refs.size(); i++) {
             if (!part.refs.get(i).key().equals(part.keys.get(i))) {
@@ -102,25 +102,42 @@ final class StateRoundTrip {
                         + kept.bytes(pack) + " B; walked " + walked.leaves(pack) + " leaves, " + walked.bytes(pack) + " B");
             }
         }
-        if (loaded.customerBase != null && sealed.listedOn() == loaded.customerBase) {
-            List<LeafRef> notInBase = notIn(loaded.customerBase.refs(), part.refs);
-            if (!notInBase.equals(sealed.listedCustomers())) {
+        ManifestBase base = loaded.customerBase;
+        if (base != null) {
+            List<LeafRef> differing = changesTo(base.refs(), part.refs);
+            boolean onLoaded = differing != null && differing.size() <= targets.newBaseAbove() * base.refs().size();
+            if (onLoaded != (sealed.listedOn() == base)) {
+                throw new AssertionError((onLoaded ? "not listed" : "listed") + " on the loaded base, where "
+                        + (differing == null ? "a leaf of the base is gone" : differing.size() + " leaves differ")
+                        + " of its " + base.refs().size());
+            }
+            if (onLoaded && !differing.equals(sealed.listedCustomers())) {
                 throw new AssertionError("listed on the base: " + sealed.listedCustomers() + ", but the leaves that"
-                        + " differ from it are " + notInBase);
+                        + " differ from it are " + differing);
             }
         }
     }
 
-    /** The leaves of {@code current} (key order) that are not those of {@code base} at the same low key. */
-    static List<LeafRef> notIn(List<LeafRef> base, List<LeafRef> current) {
-        java.util.Map<Long, LeafRef> byLow = new java.util.HashMap<>();
-        base.forEach(r -> byLow.put(r.low(), r));
-        List<LeafRef> out = new java.util.ArrayList<>();
+    /**
+     * The leaves of {@code current} (key order) that are not those of {@code base} at the same low key, found by a walk
+     * over both; null when {@code current} lacks a low key of the base (no listing on it can give {@code current}).
+     */
+    static List<LeafRef> changesTo(List<LeafRef> base, List<LeafRef> current) {
+        List<LeafRef> changes = new java.util.ArrayList<>();
+        int b = 0;
         for (LeafRef c : current) {
-            if (!c.equals(byLow.get(c.low()))) {
-                out.add(c);
+            if (b < base.size() && base.get(b).low() < c.low()) {
+                return null;
+            }
+            if (b < base.size() && base.get(b).low() == c.low()) {
+                if (!base.get(b).equals(c)) {
+                    changes.add(c);
+                }
+                b++;
+            } else {
+                changes.add(c);
             }
         }
-        return out;
+        return b == base.size() ? changes : null;
     }
 }
