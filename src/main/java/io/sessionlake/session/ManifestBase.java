@@ -14,8 +14,9 @@ import java.util.TreeMap;
  * processor keeps the decoded base across runs: its key holds a revision and a run id, so what it names it names for
  * good. A run writes a new base when the leaves changed since outgrow a share of it ({@link StateSeal}).
  *
- * <p>Kept decoded, with its leaves and their low keys in arrays: a run merges the leaves its manifest lists into them
- * by copying the runs between (a few thousand listed leaves among 59,000 at 10M events), not leaf by leaf.
+ * <p>Kept decoded, with its leaves, their low keys and their packs in arrays and its packs weighed: a run merges the
+ * leaves its manifest lists into them by copying the runs between (a few thousand listed leaves among 59,000 at 10M
+ * events), not leaf by leaf, and adjusts the weights by the listed leaves.
  */
 public final class ManifestBase implements LeafSource.Decoded {
     static final byte[] MAGIC = {'S', 'L', 'B', '1'};

@@ -20,12 +20,11 @@ public final class StateSeal {
 
     /**
      * Entries per leaf at which a leaf is split. Customers: small leaves, since a run touches customers at random and
-     * rewrites each leaf it touches, but not so small that the leaves' refs, which every run walks (and, every few runs,
-     * writes as a new base of the manifest: {@link ManifestBase}), outweigh that: by default ({@link #DEFAULT},
-     * {@code customersPerLeaf} 0) the target
-     * grows with the square root of the state's customers ({@link #customersPerLeaf(long)}). The dedupe window: a
-     * generation's leaves are written once and read through their filters ({@link WindowSeal}), so their size matters
-     * little (4,096 and 16,384 measured the same). {@code compactMinBudget}: bytes of sparse packs' leaves a run may
+     * rewrites each leaf it touches, but not so small that the leaves' refs, which every run copies as arrays (and,
+     * every few runs, writes as a new base of the manifest: {@link ManifestBase}), outweigh that: by default
+     * ({@link #DEFAULT}, {@code customersPerLeaf} 0) the target grows with the square root of the state's customers
+     * ({@link #customersPerLeaf(long)}). The dedupe window: a generation's leaves are written once and read through
+     * their filters ({@link WindowSeal}), so their size matters little (4,096 and 16,384 measured the same). {@code compactMinBudget}: bytes of sparse packs' leaves a run may
      * copy even when it writes less itself ({@link #COMPACT_MIN_BUDGET}; tests make it tiny to empty a sparse pack over
      * several runs of a small state).
      *
