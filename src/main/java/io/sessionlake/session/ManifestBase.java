@@ -26,6 +26,9 @@ public final class ManifestBase implements LeafSource.Decoded {
     private final long[] lows;
     /** The pack of each leaf, at the same places: what a pass over the leaves by pack reads without touching each ref. */
     private final String[] keys;
+    /** The slot of each leaf's pack in {@link #weights}, and its bytes, at the same places: what a merge takes out. */
+    private final int[] packSlots;
+    private final long[] sizes;
     private final byte[] stored;
     /** The bytes and the number of its leaves in each pack, weighed once. */
     private final PackWeights weights;
@@ -50,8 +53,12 @@ public final class ManifestBase implements LeafSource.Decoded {
         weights.packs().forEach(k -> byItself.put(k, k));
         this.packKeys = java.util.Collections.unmodifiableMap(byItself);
         this.keys = new String[this.refs.length];
+        this.packSlots = new int[this.refs.length];
+        this.sizes = new long[this.refs.length];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = byItself.get(this.refs[i].key());
+            packSlots[i] = weights.slotOf(keys[i]);
+            sizes[i] = this.refs[i].bytes();
         }
     }
 
@@ -106,10 +113,13 @@ public final class ManifestBase implements LeafSource.Decoded {
         return packKeys;
     }
 
-    /** About 100 bytes a leaf: its ref (an object of about 60 bytes and its slot), its low key and its pack's slot. */
+    /**
+     * About 112 bytes a leaf: its ref (an object of about 60 bytes and its slot), its low key, its pack, its pack's
+     * weight slot and its size.
+     */
     @Override
     public long heldBytes() {
-        return stored.length + 100L * refs.length;
+        return stored.length + 112L * refs.length;
     }
 
     /**
@@ -122,11 +132,11 @@ public final class ManifestBase implements LeafSource.Decoded {
      */
     Merged with(List<LeafRef> changes, Map<String, Long> packs) throws IOException {
         // the base's leaves in packs the manifest no longer names: each must be replaced (counted per pack, so that a
-        // run's check costs its changes, not the base's leaves)
-        Map<String, int[]> gone = new java.util.HashMap<>();
-        for (String pack : weights.packs()) {
-            if (!packs.containsKey(pack)) {
-                gone.put(pack, new int[] {(int) weights.leaves(pack)});
+        // run's check costs its changes, not the base's leaves); by the packs' slots, as the weights
+        long[] gone = new long[weights.slotCount()];
+        for (int slot = 0; slot < gone.length; slot++) {
+            if (!packs.containsKey(weights.packAt(slot))) {
+                gone[slot] = weights.leavesAt(slot);
             }
         }
         PackWeights merged = weights.copy();
@@ -145,12 +155,9 @@ public final class ManifestBase implements LeafSource.Decoded {
             System.arraycopy(keys, b, outKeys, n, below - b);
             n += below - b;
             b = below;
-            if (at >= 0) { // replaced
-                int[] left = gone.isEmpty() ? null : gone.get(refs[b].key());
-                if (left != null) {
-                    left[0]--;
-                }
-                merged.remove(refs[b]);
+            if (at >= 0) { // replaced: taken out by its pack's slot and its size, its ref left untouched
+                gone[packSlots[b]]--;
+                merged.removeAt(packSlots[b], sizes[b]);
                 b++;
             }
             merged.add(c);
@@ -163,10 +170,10 @@ public final class ManifestBase implements LeafSource.Decoded {
         System.arraycopy(lows, b, outLows, n, refs.length - b);
         System.arraycopy(keys, b, outKeys, n, refs.length - b);
         n += refs.length - b;
-        for (Map.Entry<String, int[]> g : gone.entrySet()) {
-            if (g.getValue()[0] > 0) {
-                throw new IOException("corrupt state manifest: " + g.getValue()[0] + " leaves of its base " + key()
-                        + " sit in " + g.getKey() + ", which it does not name");
+        for (int slot = 0; slot < gone.length; slot++) {
+            if (gone[slot] > 0) {
+                throw new IOException("corrupt state manifest: " + gone[slot] + " leaves of its base " + key()
+                        + " sit in " + weights.packAt(slot) + ", which it does not name");
             }
         }
         return new Merged(java.util.Arrays.asList(java.util.Arrays.copyOf(out, n)), java.util.Arrays.copyOf(outLows, n),
