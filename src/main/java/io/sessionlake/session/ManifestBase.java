@@ -30,7 +30,10 @@ public final class ManifestBase implements LeafSource.Decoded {
     private final int[] packSlots;
     private final long[] sizes;
     private final byte[] stored;
-    /** The bytes and the number of its leaves in each pack, weighed once. */
+    /**
+     * The bytes and the number of its leaves in each pack, weighed once; never changed after (the base is shared by the
+     * runs of a processor): a merge changes a copy.
+     */
     private final PackWeights weights;
     /** The keys of the packs its leaves sit in, each by itself: what a manifest on it names its packs by. */
     private final Map<String, String> packKeys;
