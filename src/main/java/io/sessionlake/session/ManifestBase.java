@@ -60,7 +60,7 @@ public final class ManifestBase implements LeafSource.Decoded {
         this.sizes = new long[this.refs.length];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = byItself.get(this.refs[i].key());
-            packSlots[i] = weights.slotOf(keys[i]);
+            packSlots[i] = weights.slotOfWeighed(keys[i]);
             sizes[i] = this.refs[i].bytes();
         }
     }

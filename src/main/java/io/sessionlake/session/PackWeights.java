@@ -67,25 +67,31 @@ final class PackWeights {
     }
 
     void remove(LeafRef r) {
-        Integer s = slots.get(r.key());
-        if (s == null) {
-            throw new IllegalStateException("a leaf of " + r.key() + " removed from the weights, which hold none there");
-        }
-        removeAt(s, r.bytes());
+        removeAt(slotOfWeighed(r.key()), r.bytes());
     }
 
     /** Takes out a leaf of {@code leafBytes} in the pack of slot {@code slot}. */
     void removeAt(int slot, long leafBytes) {
-        if (slot >= slots.size() || leaves[slot] == 0) {
-            throw new IllegalStateException("a leaf removed from the weights of a pack that holds none");
+        if (slot < 0 || slot >= slots.size() || leaves[slot] == 0) {
+            throw new IllegalStateException("a leaf of " + (slot < 0 || slot >= slots.size() ? "slot " + slot
+                    : packs[slot]) + " removed from the weights, which hold none there");
         }
         bytes[slot] -= leafBytes;
         leaves[slot]--;
     }
 
+    /** The slot of a pack already weighed; never gives one. */
+    int slotOfWeighed(String pack) {
+        Integer slot = slots.get(pack);
+        if (slot == null) {
+            throw new IllegalStateException("a leaf of " + pack + " asked of the weights, which hold none there");
+        }
+        return slot;
+    }
+
     /** Every pack weighed, with leaves or not (those whose leaves were all replaced or moved). */
     Set<String> packs() {
-        return slots.keySet();
+        return java.util.Collections.unmodifiableSet(slots.keySet());
     }
 
     /** How many packs have a slot: slots are 0 up to this. */

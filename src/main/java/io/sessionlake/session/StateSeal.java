@@ -24,9 +24,9 @@ public final class StateSeal {
      * every few runs, writes as a new base of the manifest: {@link ManifestBase}), outweigh that: by default
      * ({@link #DEFAULT}, {@code customersPerLeaf} 0) the target grows with the square root of the state's customers
      * ({@link #customersPerLeaf(long)}). The dedupe window: a generation's leaves are written once and read through
-     * their filters ({@link WindowSeal}), so their size matters little (4,096 and 16,384 measured the same). {@code compactMinBudget}: bytes of sparse packs' leaves a run may
-     * copy even when it writes less itself ({@link #COMPACT_MIN_BUDGET}; tests make it tiny to empty a sparse pack over
-     * several runs of a small state).
+     * their filters ({@link WindowSeal}), so their size matters little (4,096 and 16,384 measured the same).
+     * {@code compactMinBudget}: bytes of sparse packs' leaves a run may copy even when it writes less itself
+     * ({@link #COMPACT_MIN_BUDGET}; tests make it tiny to empty a sparse pack over several runs of a small state).
      *
      * {@code listedLeaves}: customer leaves a manifest lists itself, without a base ({@link ManifestBase}), at most
      * ({@link #LISTED_LEAVES}; tests make it 0 to put every state on a base); {@code newBaseAbove}: the share of a base's

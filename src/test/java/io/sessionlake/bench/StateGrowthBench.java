@@ -234,7 +234,8 @@ public final class StateGrowthBench {
         double historyCpuMean = historyCpu.stream().mapToDouble(Double::doubleValue).average().orElse(0);
         last += String.format(" | %.1f / %.1f, %.1fx", emptyCpuMean, historyCpuMean, historyCpuMean / emptyCpuMean);
         // the thread that runs the object: its clock has nanoseconds, and it leaves out the JIT compiler, the collector
-        // and the other threads of the run (Parquet writers, leaf reads), which the process's swings with
+        // and the other threads of the run (reading and parsing the object, the Parquet writers, leaf reads), with
+        // which the process's swings
         double emptyThread = median(emptyThreadCpu);
         double historyThread = median(historyThreadCpu);
         last += String.format(" | %.1f / %.1f, %.1fx", emptyThread, historyThread, historyThread / emptyThread);
@@ -330,7 +331,10 @@ public final class StateGrowthBench {
     private record EmptyRun(double ms, double cpuMs, double threadCpuMs, RunReport report) {
     }
 
-    /** CPU time of the calling thread so far: the run's own work (sessionizing, sealing, the commit), in nanoseconds. */
+    /**
+     * CPU time of the calling thread so far, in milliseconds from a clock of nanoseconds: the run's own work
+     * (sessionizing, sealing, the commit), not the reading and parsing of the object, which other threads do.
+     */
     private static double threadCpuMs() {
         return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e6;
     }
