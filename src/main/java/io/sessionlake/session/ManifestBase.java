@@ -59,8 +59,8 @@ public final class ManifestBase implements LeafSource.Decoded {
         this.packSlots = new int[this.refs.length];
         this.sizes = new long[this.refs.length];
         for (int i = 0; i < keys.length; i++) {
-            keys[i] = byItself.get(this.refs[i].key());
-            packSlots[i] = weights.slotOfWeighed(keys[i]);
+            packSlots[i] = weights.slotOfWeighed(this.refs[i].key());
+            keys[i] = weights.packAt(packSlots[i]); // the string packKeys holds: one per pack
             sizes[i] = this.refs[i].bytes();
         }
     }
