@@ -85,7 +85,6 @@ final class Leaves<T> {
         this.slots = newSlots(refs.size());
     }
 
-
     @SuppressWarnings("unchecked")
     private static <T> Slot<T>[] newSlots(int n) {
         return (Slot<T>[]) new Slot<?>[n];
